@@ -1,0 +1,80 @@
+package dev.redisha.redis;
+
+import dev.redisha.redis.RedisInfo.ConnectedReplica;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Parses the text of {@code INFO} (any subset of sections) into a {@link RedisInfo}. */
+public final class InfoParser {
+  private InfoParser() {}
+
+  public static RedisInfo parse(String text) {
+    Map<String, String> fields = new HashMap<>();
+    for (String line : text.split("\r?\n")) {
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      }
+    }
+    List<ConnectedReplica> replicas = new ArrayList<>();
+    long keys = 0;
+    for (Map.Entry<String, String> e : fields.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("slave") && Character.isDigit(k.charAt(k.length() - 1))) {
+        Map<String, String> kv = pairs(e.getValue());
+        replicas.add(
+            new ConnectedReplica(
+                kv.getOrDefault("ip", ""),
+                (int) num(kv.get("port")),
+                kv.getOrDefault("state", ""),
+                num(kv.get("offset")),
+                num(kv.get("lag"))));
+      } else if (k.startsWith("db") && k.length() > 2 && Character.isDigit(k.charAt(2))) {
+        keys += num(pairs(e.getValue()).get("keys"));
+      }
+    }
+    return new RedisInfo(
+        fields.getOrDefault("run_id", ""),
+        fields.getOrDefault("role", ""),
+        fields.getOrDefault("master_replid", ""),
+        num(fields.get("master_repl_offset")),
+        fields.getOrDefault("master_host", ""),
+        (int) num(fields.get("master_port")),
+        "up".equals(fields.get("master_link_status")),
+        "1".equals(fields.get("master_sync_in_progress")),
+        replicas,
+        keys,
+        "1".equals(fields.get("loading")),
+        "1".equals(fields.get("aof_enabled")),
+        fields.getOrDefault("master_failover_state", "no-failover"),
+        num(fields.get("uptime_in_seconds")),
+        fields);
+  }
+
+  private static Map<String, String> pairs(String value) {
+    Map<String, String> out = new HashMap<>();
+    for (String part : value.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        out.put(part.substring(0, eq), part.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  private static long num(String s) {
+    if (s == null || s.isEmpty()) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.redisha.redis;
+
+import dev.redisha.config.HostPort;
+import dev.redisha.config.RedisConfig;
+import dev.redisha.config.Secret;
+import dev.redisha.config.TlsConfig;
+import java.util.Optional;
+import javax.net.ssl.SSLSocketFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Opens connections to the Redis servers of the group with one set of credentials. The group
+ * shares one password (it is also every replica's {@code masterauth}), so the same connector
+ * reaches the local Redis and the peers' Redis servers (for fencing and direct checks).
+ */
+public final class RedisConnector {
+  private final Optional<String> user;
+  private final Optional<Secret> password;
+  private final Optional<SSLSocketFactory> tls;
+
+  public RedisConnector(Optional<String> user, Optional<Secret> password, Optional<TlsConfig> tls) {
+    this.user = user;
+    this.password = password;
+    this.tls = tls.map(TlsSocketFactories::fromPem);
+  }
+
+  public static RedisConnector of(RedisConfig redis) {
+    return new RedisConnector(redis.user(), redis.password(), redis.tls());
+  }
+
+  public Optional<Secret> password() {
+    return password;
+  }
+
+  public Optional<String> user() {
+    return user;
+  }
+
+  /**
+   * A connected client. Both timeouts are explicit: a frozen Redis must cost a probe at most
+   * {@code timeoutMs}, never a hang.
+   *
+   * @throws redis.clients.jedis.exceptions.JedisException when it cannot connect or authenticate
+   */
+  public Jedis connect(HostPort target, int timeoutMs) {
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            .connectionTimeoutMillis(timeoutMs)
+            .socketTimeoutMillis(timeoutMs)
+            .clientName("redis-ha");
+    user.ifPresent(config::user);
+    password.ifPresent(p -> config.password(p.text()));
+    tls.ifPresent(f -> config.ssl(true).sslSocketFactory(f));
+    Jedis jedis = new Jedis(new HostAndPort(target.host(), target.port()), config.build());
+    try {
+      jedis.getConnection().connect();
+      return jedis;
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.redisha.redis;
+
+import dev.redisha.config.HostPort;
+import dev.redisha.config.PersistencePolicy;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.args.ClientPauseMode;
+import redis.clients.jedis.args.ClientType;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.params.ClientKillParams;
+import redis.clients.jedis.params.FailoverParams;
+
+/**
+ * Every command the agent sends to change a Redis server. One connection, opened on first use and
+ * dropped after a connection error so that the next call reconnects. Not thread-safe: the decision
+ * loop is its only user.
+ */
+public final class RedisControl implements AutoCloseable {
+  private final RedisConnector connector;
+  private final HostPort target;
+  private final int timeoutMs;
+  private Jedis jedis;
+
+  public RedisControl(RedisConnector connector, HostPort target, int timeoutMs) {
+    this.connector = connector;
+    this.target = target;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public HostPort target() {
+    return target;
+  }
+
+  public RedisInfo info() {
+    return call(j -> InfoParser.parse(j.info()));
+  }
+
+  /** {@code REPLICAOF NO ONE}: the replica keeps its data and accepts writes at once. */
+  public void promote() {
+    call(Jedis::replicaofNoOne);
+  }
+
+  /**
+   * Makes this Redis a replica of {@code master}. {@code masterauth} is set first (through the
+   * connection, never a command line) so that the first sync attempt already authenticates.
+   */
+  public void replicateFrom(HostPort master) {
+    call(
+        j -> {
+          connector.password().ifPresent(p -> j.configSet("masterauth", p.text()));
+          connector.user().ifPresent(u -> j.configSet("masteruser", u));
+          return j.replicaof(master.host(), master.port());
+        });
+  }
+
+  /**
+   * Closes the connections of ordinary clients (not replicas, not this one), so clients that
+   * still talk to a demoted node reconnect and find the new master through an endpoint.
+   */
+  public long dropNormalClients() {
+    return call(
+        j ->
+            j.clientKill(
+                new ClientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES)));
+  }
+
+  /** {@code CLIENT PAUSE ms WRITE}: reads go on, writes wait (Redis 6.2+). */
+  public void pauseWrites(long ms) {
+    call(j -> j.clientPause(ms, ClientPauseMode.WRITE));
+  }
+
+  public void unpause() {
+    call(Jedis::clientUnpause);
+  }
+
+  /**
+   * Starts Redis' coordinated {@code FAILOVER}: writes are paused, the target catches up, then it
+   * is promoted and this node becomes its replica; aborted by Redis itself after {@code
+   * timeoutMs}. Returns at once; progress shows in {@code master_failover_state}.
+   */
+  public void startFailoverTo(HostPort replica, long timeoutMs) {
+    call(
+        j ->
+            j.failover(
+                FailoverParams.failoverParams()
+                    .to(replica.host(), replica.port())
+                    .timeout(timeoutMs)));
+  }
+
+  public void abortFailover() {
+    call(Jedis::failoverAbort);
+  }
+
+  /** Turns the given persistence on. Enabling AOF on a running server starts a rewrite. */
+  public void persist(PersistencePolicy policy) {
+    call(
+        j -> {
+          j.configSet("save", policy.save());
+          j.configSet("appendfsync", policy.appendFsync());
+          return j.configSet("appendonly", policy.appendOnly() ? "yes" : "no");
+        });
+  }
+
+  /** A master with a persisting replica keeps its data in memory only (the seed's premise). */
+  public void stopPersisting() {
+    call(
+        j -> {
+          j.configSet("save", "");
+          return j.configSet("appendonly", "no");
+        });
+  }
+
+  /** Whether this Redis writes RDB snapshots or an AOF now. */
+  public boolean isPersisting() {
+    return call(
+        j -> {
+          Map<String, String> save = j.configGet("save");
+          Map<String, String> aof = j.configGet("appendonly");
+          return !save.getOrDefault("save", "").isBlank() || "yes".equals(aof.get("appendonly"));
+        });
+  }
+
+  /** Sends a raw command (tests and the demo use this for reads). */
+  public Object command(String name, String... args) {
+    return call(j -> j.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name), args));
+  }
+
+  List<String> keysForTest(String pattern) {
+    return call(j -> List.copyOf(j.keys(pattern)));
+  }
+
+  private interface Op<T> {
+    T apply(Jedis j);
+  }
+
+  private <T> T call(Op<T> op) {
+    if (jedis == null) {
+      jedis = connector.connect(target, timeoutMs);
+    }
+    try {
+      return op.apply(jedis);
+    } catch (JedisConnectionException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (jedis != null) {
+      try {
+        jedis.close();
+      } catch (RuntimeException ignored) {
+        // the connection is already broken; nothing else to release
+      }
+      jedis = null;
+    }
+  }
+}

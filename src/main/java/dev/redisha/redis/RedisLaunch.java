@@ -1,0 +1,73 @@
+package dev.redisha.redis;
+
+import dev.redisha.config.HostPort;
+import dev.redisha.config.PersistencePolicy;
+import dev.redisha.config.Secret;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How to start one redis-server. Turned into config-file lines that are written to the process's
+ * standard input ({@code redis-server -}), so the password never shows on a command line.
+ *
+ * @param replicaOf start as a replica of this server; a managed Redis always starts as a replica
+ *     when the group has another node, so a restarted empty server never comes up as a master
+ * @param persistence empty means no RDB and no AOF
+ */
+public record RedisLaunch(
+    HostPort listen,
+    Path dataDir,
+    Optional<Secret> password,
+    Optional<HostPort> replicaOf,
+    Optional<PersistencePolicy> persistence,
+    List<String> extraArgs) {
+
+  public RedisLaunch {
+    extraArgs = List.copyOf(extraArgs);
+  }
+
+  List<String> configLines() {
+    List<String> lines = new ArrayList<>();
+    lines.add("port " + listen.port());
+    lines.add("bind " + listen.host());
+    lines.add("dir " + quote(dataDir.toAbsolutePath().toString()));
+    lines.add("daemonize no");
+    lines.add("logfile \"\"");
+    password.ifPresent(
+        p -> {
+          lines.add("requirepass " + quote(p.text()));
+          lines.add("masterauth " + quote(p.text()));
+        });
+    replicaOf.ifPresent(m -> lines.add("replicaof " + m.host() + " " + m.port()));
+    if (persistence.isPresent()) {
+      PersistencePolicy p = persistence.get();
+      lines.add("save " + quote(p.save()));
+      lines.add("appendonly " + (p.appendOnly() ? "yes" : "no"));
+      lines.add("appendfsync " + p.appendFsync());
+    } else {
+      lines.add("save \"\"");
+      lines.add("appendonly no");
+    }
+    StringBuilder current = null;
+    for (String arg : extraArgs) {
+      if (arg.startsWith("--")) {
+        if (current != null) {
+          lines.add(current.toString());
+        }
+        current = new StringBuilder(arg.substring(2));
+      } else if (current != null) {
+        current.append(' ').append(quote(arg));
+      }
+    }
+    if (current != null) {
+      lines.add(current.toString());
+    }
+    return lines;
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}
