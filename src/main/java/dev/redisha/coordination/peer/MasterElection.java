@@ -1,0 +1,488 @@
+package dev.redisha.coordination.peer;
+
+import dev.redisha.config.HostPort;
+import dev.redisha.config.NodeConfig;
+import dev.redisha.config.PeerConfig;
+import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.Decision;
+import dev.redisha.coordination.DurableState;
+import dev.redisha.coordination.StateStore;
+import dev.redisha.health.RedisHealth;
+import dev.redisha.health.UpstreamCheck;
+import dev.redisha.redis.RedisInfo;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The peer backend's rules (DESIGN §4) as a pure function of the local health, the peers' adverts
+ * and the time. No I/O except the state store, so every rule can be tested with a fake clock.
+ *
+ * <p>The rules, in the order they are applied:
+ *
+ * <ol>
+ *   <li>A higher epoch seen from a peer is adopted (a master that sees one steps down).
+ *   <li>A node whose Redis is down, loading, or restarted without its data is FAULT and never
+ *       master (DESIGN rule 1).
+ *   <li>The master of the epoch stays master; it hands over to a preferred in-sync replica that
+ *       asks (preemption) or to the operator's choice (switchover).
+ *   <li>A replica follows a healthy master. When the master fails (its agent says so, its Redis
+ *       refuses connections or restarted, or its agent is silent for the down time), the best
+ *       candidate (complete data, then offset, then priority, then node id) takes over with the
+ *       next epoch, fencing the old master first.
+ * </ol>
+ */
+public final class MasterElection {
+  private final NodeConfig config;
+  private final String me;
+  private final StateStore store;
+  private final Map<String, PeerConfig> peerConfigs = new HashMap<>();
+  private final long startedAt;
+  private final long downTimeMs;
+
+  private DurableState st;
+  private AgentState state = AgentState.STARTING;
+  private boolean bootstrapping = true;
+  private boolean paused;
+  private Optional<String> switchoverTo = null;
+  private boolean restartedSinceData;
+  private long inSyncSince = -1;
+  private boolean wantsMaster;
+  private long wantsMasterSince = -1;
+  private String handoverTo = "";
+  private long handoverBackoffUntil;
+  private final Deque<Long> faults = new ArrayDeque<>();
+  private boolean inFaultEpisode;
+  private String lastRunId = "";
+  private String reason = "starting";
+
+  public MasterElection(NodeConfig config, StateStore store, long now) {
+    this.config = config;
+    this.me = config.nodeId();
+    this.store = store;
+    this.st = store.load();
+    this.startedAt = now;
+    this.downTimeMs = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
+    config.peers().forEach(p -> peerConfigs.put(p.nodeId(), p));
+  }
+
+  public Decision decide(RedisHealth h, Map<String, PeerReport> reports, long now) {
+    Map<String, PeerReport> alive = new HashMap<>();
+    reports.forEach(
+        (id, r) -> {
+          if (peerConfigs.containsKey(id) && now - r.receivedAtMillis() <= downTimeMs) {
+            alive.put(id, r);
+          }
+        });
+    adoptNewerEpoch(alive);
+    updateDataClaim(h, alive);
+    while (!faults.isEmpty() && now - faults.peekFirst() > config.coordination().flapWindowMs()) {
+      faults.removeFirst();
+    }
+    if (bootstrapping
+        && (now - startedAt >= config.coordination().bootstrapWaitMs()
+            || reports.keySet().containsAll(peerConfigs.keySet()))) {
+      bootstrapping = false;
+    }
+    Decision d = decideFor(h, alive, reports, now);
+    if (d.action() != Decision.Action.FAULT && h.up()) {
+      inFaultEpisode = false;
+    }
+    state = switch (d.action()) {
+      case MASTER -> AgentState.MASTER;
+      case HAND_OVER -> AgentState.HANDING_OVER;
+      case REPLICA -> AgentState.REPLICA;
+      case FAULT -> AgentState.FAULT;
+      case WAIT -> bootstrapping ? AgentState.STARTING
+          : me.equals(st.epochMaster()) ? AgentState.MASTER : AgentState.REPLICA;
+    };
+    reason = d.reason();
+    return d;
+  }
+
+  private Decision decideFor(
+      RedisHealth h, Map<String, PeerReport> alive, Map<String, PeerReport> reports, long now) {
+    if (!h.up()) {
+      if (me.equals(st.epochMaster())) {
+        noteFault(now);
+      }
+      String why = h.status() == RedisHealth.Status.LOADING
+          ? "my Redis is loading its dataset" : "my Redis is down: " + h.reason();
+      return Decision.fault(st.epoch(), st.epochMaster(), healthyMasterRedis(alive), why);
+    }
+    String master = st.epochMaster();
+    if (me.equals(master)) {
+      return asMaster(h, alive, now);
+    }
+    if (bootstrapping && !(alive.containsKey(master) && isHealthyMaster(alive.get(master)))) {
+      return Decision.waiting(st.epoch(), master, "bootstrap: listening for peers before acting");
+    }
+    if (master.isEmpty()) {
+      return electFirstMaster(h, alive);
+    }
+    PeerReport x = alive.get(master);
+    if (x != null && isHealthyMaster(x)) {
+      return asReplicaOf(x, h, alive, reports, now);
+    }
+    String why;
+    if (x == null) {
+      PeerReport last = reports.get(master);
+      long silentFor = now - (last == null ? startedAt : last.receivedAtMillis());
+      long skew = (256 - config.priority()) * config.coordination().advertIntervalMs() / 256;
+      if (silentFor < downTimeMs + skew) {
+        return Decision.waiting(st.epoch(), master, "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
+      }
+      why = "its agent has been silent for " + silentFor + " ms";
+      return considerTakeover(master, h, alive, reports, true, why);
+    }
+    why = "its agent reports " + x.advert().state() + (x.advert().redisUp() ? "" : " (its Redis is down)");
+    return considerTakeover(master, h, alive, reports, false, why);
+  }
+
+  private Decision asMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {
+    RedisInfo info = h.info().orElseThrow();
+    if (st.dataEpoch() < 0) {
+      noteFault(now);
+      return Decision.fault(st.epoch(), me, healthyMasterRedis(alive),
+          "my Redis restarted without its data (it was not persisting); it must not serve as master");
+    }
+    if (restartedSinceData) {
+      Optional<PeerReport> newer = alive.values().stream()
+          .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() == st.epoch() && !r.advert().nodeId().equals(me))
+          .findFirst();
+      if (newer.isPresent()) {
+        noteFault(now);
+        return Decision.fault(st.epoch(), me, Optional.empty(),
+            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds newer data of epoch " + st.epoch());
+      }
+    }
+    boolean persist = alive.values().stream().noneMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
+        || info.replicas().stream().noneMatch(RedisInfo.ConnectedReplica::online);
+    if (!paused && now >= handoverBackoffUntil) {
+      Optional<PeerReport> target = handoverTarget(alive, info);
+      if (target.isPresent()) {
+        handoverTo = target.get().advert().nodeId();
+        return Decision.handOver(st.epoch(), me,
+            new Decision.Target(handoverTo, redisOf(handoverTo)),
+            switchoverTo != null
+                ? "operator switchover to " + handoverTo
+                : handoverTo + " has higher priority and is in sync: handing the master role back");
+      }
+    }
+    handoverTo = "";
+    return Decision.master(st.epoch(), me, persist,
+        "I am master of epoch " + st.epoch() + (persist ? "; persisting (no in-sync persisting replica)" : ""));
+  }
+
+  private Optional<PeerReport> handoverTarget(Map<String, PeerReport> alive, RedisInfo info) {
+    if (switchoverTo != null) {
+      return alive.values().stream()
+          .filter(r -> switchoverTo.map(r.advert().nodeId()::equals).orElse(true))
+          .filter(r -> inSyncWithMe(r, info))
+          .max(Comparator.comparingInt(r -> r.advert().priority()));
+    }
+    return alive.values().stream()
+        .filter(r -> r.advert().wantsMaster() && !r.advert().holdDown())
+        .filter(r -> r.advert().priority() > config.priority())
+        .filter(r -> inSyncWithMe(r, info))
+        .findFirst();
+  }
+
+  private boolean inSyncWithMe(PeerReport r, RedisInfo mine) {
+    Advert a = r.advert();
+    return a.state() == AgentState.REPLICA
+        && a.epoch() == st.epoch()
+        && me.equals(a.epochMaster())
+        && a.redisUp()
+        && a.masterLinkUp()
+        && a.dataEpoch() == st.epoch()
+        && mine.replOffset() - a.replOffset() <= config.failover().maxCatchUpLagBytes();
+  }
+
+  private Decision asReplicaOf(
+      PeerReport x, RedisHealth h, Map<String, PeerReport> alive, Map<String, PeerReport> reports, long now) {
+    Advert xa = x.advert();
+    HostPort xr = redisOf(xa.nodeId());
+    RedisInfo info = h.info().orElseThrow();
+    boolean parked = isParked(info);
+    if (info.isMaster() && !parked) {
+      if (xa.state() == AgentState.HANDING_OVER && me.equals(xa.handoverTo())) {
+        long e = xa.epoch() + 1;
+        st = new DurableState(e, me, e, info.runId(), h.persisting());
+        store.save(st);
+        restartedSinceData = false;
+        clearPreemption();
+        return Decision.master(e, me, true, "took over from " + xa.nodeId() + " by switchover; master of epoch " + e);
+      }
+      if (wantsMaster && now - wantsMasterSince < config.failover().switchoverTimeoutMs() + downTimeMs) {
+        return Decision.waiting(st.epoch(), xa.nodeId(), "my Redis was promoted by a switchover; waiting for " + xa.nodeId() + " to confirm");
+      }
+    }
+    Optional<UpstreamCheck> up = h.upstream().filter(u -> u.target().equals(xr));
+    if (up.isPresent()) {
+      UpstreamCheck u = up.get();
+      if (!u.reachable()) {
+        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections (" + u.reason() + ")");
+      }
+      if (!u.runId().equals(xa.redisRunId()) || !"master".equals(u.role())) {
+        return considerTakeover(xa.nodeId(), h, alive, reports, false,
+            "its Redis restarted or stopped being master (run id " + abbrev(u.runId()) + ", role " + u.role() + ")");
+      }
+    }
+    updatePreemption(xa, info, now);
+    return Decision.replica(st.epoch(), xa.nodeId(), Optional.of(xr), "replica of " + xa.nodeId() + " (epoch " + st.epoch() + ")"
+        + (wantsMaster ? "; asking it to hand the role back" : ""));
+  }
+
+  private Decision considerTakeover(
+      String oldMaster, RedisHealth h, Map<String, PeerReport> alive, Map<String, PeerReport> reports,
+      boolean catchUp, String why) {
+    clearPreemption();
+    RedisInfo info = h.info().orElseThrow();
+    if (paused) {
+      return Decision.waiting(st.epoch(), oldMaster, "maintenance mode: not taking over although " + oldMaster + " failed: " + why);
+    }
+    if (st.dataEpoch() < 0 || info.masterSyncInProgress()) {
+      return Decision.waiting(st.epoch(), oldMaster,
+          oldMaster + " failed (" + why + ") but my Redis holds no complete copy; not taking over");
+    }
+    Comparator<Candidate> better = Comparator.comparingLong(Candidate::dataEpoch)
+        .thenComparingLong(Candidate::offset)
+        .thenComparingInt(Candidate::priority)
+        .thenComparing(Candidate::nodeId, Comparator.reverseOrder());
+    Candidate mine = new Candidate(me, st.dataEpoch(), info.replOffset(), config.priority());
+    Candidate best = alive.values().stream()
+        .map(PeerReport::advert)
+        .filter(a -> !a.nodeId().equals(oldMaster) && a.redisUp() && a.dataEpoch() >= 0 && a.state() != AgentState.FAULT)
+        .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.replOffset(), a.priority()))
+        .reduce(mine, (a, b) -> better.compare(a, b) >= 0 ? a : b);
+    if (!best.nodeId().equals(me)) {
+      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
+    }
+    long newEpoch = Math.max(st.epoch(), reports.values().stream().mapToLong(r -> r.advert().epoch()).max().orElse(0)) + 1;
+    return Decision.takeover(newEpoch, me, Optional.of(redisOf(oldMaster)), catchUp,
+        "taking over from " + oldMaster + ": " + why);
+  }
+
+  private Decision electFirstMaster(RedisHealth h, Map<String, PeerReport> alive) {
+    RedisInfo info = h.info().orElseThrow();
+    Comparator<Candidate> better = Comparator.comparingLong(Candidate::dataEpoch)
+        .thenComparingLong(Candidate::offset)
+        .thenComparingInt(Candidate::priority)
+        .thenComparing(Candidate::nodeId, Comparator.reverseOrder());
+    // For a group without history, keys stand in for the offset: the node holding data wins.
+    Candidate mine = new Candidate(me, st.dataEpoch(), info.keys(), config.priority());
+    Candidate best = alive.values().stream()
+        .map(PeerReport::advert)
+        .filter(a -> a.redisUp() && a.state() != AgentState.FAULT)
+        .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.keys(), a.priority()))
+        .reduce(mine, (a, b) -> better.compare(a, b) >= 0 ? a : b);
+    if (!best.nodeId().equals(me)) {
+      return Decision.waiting(st.epoch(), "", "no master yet; " + best.nodeId() + " is the best candidate");
+    }
+    long newEpoch = st.epoch() + 1;
+    for (PeerReport r : alive.values()) {
+      newEpoch = Math.max(newEpoch, r.advert().epoch() + 1);
+    }
+    return Decision.takeover(newEpoch, me, Optional.empty(), false,
+        "no master yet and I hold the best data (" + info.keys() + " keys, data epoch " + st.dataEpoch() + ")");
+  }
+
+  private void updatePreemption(Advert master, RedisInfo info, long now) {
+    boolean eligible = config.coordination().preempt()
+        && !paused
+        && !holdDown()
+        && config.priority() > master.priority()
+        && info.masterLinkUp()
+        && !info.masterSyncInProgress()
+        && st.dataEpoch() == st.epoch()
+        && master.replOffset() - info.replOffset() <= config.failover().maxCatchUpLagBytes();
+    if (!eligible) {
+      clearPreemption();
+      return;
+    }
+    if (inSyncSince < 0) {
+      inSyncSince = now;
+    }
+    boolean wants = now - inSyncSince >= config.coordination().preemptDelayMs();
+    if (wants && !wantsMaster) {
+      wantsMasterSince = now;
+    }
+    wantsMaster = wants;
+  }
+
+  private void clearPreemption() {
+    inSyncSince = -1;
+    wantsMaster = false;
+    wantsMasterSince = -1;
+  }
+
+  private void adoptNewerEpoch(Map<String, PeerReport> alive) {
+    for (PeerReport r : alive.values()) {
+      Advert a = r.advert();
+      if (a.epochMaster().isEmpty()) {
+        continue;
+      }
+      boolean newer = a.epoch() > st.epoch();
+      // Two masters of one epoch (both took over at once): the higher priority, then the lower id, wins.
+      boolean tieLost = a.epoch() == st.epoch()
+          && a.state() == AgentState.MASTER
+          && a.epochMaster().equals(a.nodeId())
+          && !a.nodeId().equals(st.epochMaster())
+          && (st.epochMaster().isEmpty()
+              || (st.epochMaster().equals(me)
+                  && (a.priority() > config.priority()
+                      || (a.priority() == config.priority() && a.nodeId().compareTo(me) < 0))));
+      if (newer || tieLost) {
+        st = st.withEpoch(a.epoch(), a.epochMaster());
+        store.save(st);
+        handoverTo = "";
+        switchoverTo = null;
+      }
+    }
+  }
+
+  /** Keeps {@link DurableState#dataEpoch()} true: what complete data the local Redis holds. */
+  private void updateDataClaim(RedisHealth h, Map<String, PeerReport> alive) {
+    if (!h.up()) {
+      return;
+    }
+    RedisInfo info = h.info().orElseThrow();
+    DurableState next = st;
+    if (!st.dataRunId().isEmpty() && !info.runId().equals(st.dataRunId())) {
+      // Redis restarted. A server that was not persisting came back empty (or with an old file).
+      next = next.withData(st.persisting() ? st.dataEpoch() : -1, info.runId(), h.persisting());
+      restartedSinceData = true;
+    } else if (st.dataRunId().isEmpty()) {
+      next = next.withData(st.dataEpoch(), info.runId(), h.persisting());
+      restartedSinceData = !lastRunId.isEmpty();
+    }
+    lastRunId = info.runId();
+    String master = next.epochMaster();
+    boolean currentAsMaster = me.equals(master) && info.isMaster() && next.dataEpoch() == next.epoch();
+    PeerReport m = alive.get(master);
+    boolean currentAsReplica = m != null
+        && !info.isMaster()
+        && info.masterLinkUp()
+        && !info.masterSyncInProgress()
+        && redisOf(master).equals(new HostPort(info.masterHost(), info.masterPort()))
+        && m.advert().epoch() == next.epoch()
+        && m.advert().dataEpoch() == next.epoch();
+    if (currentAsMaster || currentAsReplica) {
+      next = next.withData(next.epoch(), info.runId(), h.persisting());
+      restartedSinceData = false;
+    } else if (next.persisting() != h.persisting() && next.dataEpoch() >= 0 && !restartedSinceData) {
+      next = next.withData(next.dataEpoch(), next.dataRunId(), h.persisting());
+    }
+    if (!next.equals(st)) {
+      st = next;
+      store.save(st);
+    }
+  }
+
+  private boolean isHealthyMaster(PeerReport r) {
+    Advert a = r.advert();
+    return (a.state() == AgentState.MASTER || a.state() == AgentState.HANDING_OVER)
+        && a.redisUp()
+        && "master".equals(a.redisRole())
+        && a.dataEpoch() >= 0;
+  }
+
+  private Optional<HostPort> healthyMasterRedis(Map<String, PeerReport> alive) {
+    return alive.values().stream()
+        .filter(this::isHealthyMaster)
+        .filter(r -> r.advert().nodeId().equals(st.epochMaster()))
+        .map(r -> redisOf(r.advert().nodeId()))
+        .findFirst();
+  }
+
+  private boolean isParked(RedisInfo info) {
+    HostPort upstream = new HostPort(info.masterHost(), info.masterPort());
+    return upstream.equals(config.redis().announce()) || upstream.equals(config.redis().address());
+  }
+
+  private void noteFault(long now) {
+    if (!inFaultEpisode) {
+      inFaultEpisode = true;
+      faults.addLast(now);
+    }
+  }
+
+  private HostPort redisOf(String nodeId) {
+    return nodeId.equals(me) ? config.redis().announce() : peerConfigs.get(nodeId).redis();
+  }
+
+  private static String abbrev(String runId) {
+    return runId.length() > 8 ? runId.substring(0, 8) : runId;
+  }
+
+  // Callbacks from the controller, through the coordinator.
+
+  public void commitTakeover(Decision d, RedisHealth h) {
+    st = new DurableState(d.epoch(), me, d.epoch(), h.runId(), h.persisting());
+    store.save(st);
+    restartedSinceData = false;
+    clearPreemption();
+  }
+
+  public void takeoverAborted(long now) {
+    // nothing durable changed; the next decision retries
+  }
+
+  public void handoverFinished(Decision d, boolean success, long now) {
+    switchoverTo = null;
+    if (success) {
+      String target = d.handoverTo().orElseThrow().nodeId();
+      st = st.withEpoch(st.epoch() + 1, target);
+      store.save(st);
+    } else {
+      handoverBackoffUntil = now + 5 * config.failover().switchoverTimeoutMs();
+    }
+    handoverTo = "";
+  }
+
+  public void setPaused(boolean p) {
+    paused = p;
+    if (p) {
+      clearPreemption();
+    }
+  }
+
+  public boolean paused() {
+    return paused;
+  }
+
+  public void requestSwitchover(Optional<String> to) {
+    switchoverTo = to;
+    handoverBackoffUntil = 0;
+  }
+
+  public boolean holdDown() {
+    return faults.size() >= config.coordination().flapMaxFaults();
+  }
+
+  public AgentState state() {
+    return state;
+  }
+
+  public DurableState durable() {
+    return st;
+  }
+
+  public boolean wantsMaster() {
+    return wantsMaster;
+  }
+
+  public String handoverTo() {
+    return handoverTo;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  private record Candidate(String nodeId, long dataEpoch, long offset, int priority) {}
+}
