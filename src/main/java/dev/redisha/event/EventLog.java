@@ -1,0 +1,147 @@
+package dev.redisha.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's record of what it did and why: one JSON object per line in
+ * {@code <state_dir>/events.jsonl}, the last few events in memory for the status page, and a
+ * one-line summary in the application log.
+ *
+ * <p>Appending never throws. The log explains a failover; it must not be able to stop one, so a
+ * full or broken disk costs the file line (the event still reaches memory and SLF4J) and is
+ * reported once per run of failures rather than once per event.
+ */
+public final class EventLog implements AutoCloseable {
+  public static final String FILE_NAME = "events.jsonl";
+  public static final int DEFAULT_RECENT = 200;
+
+  private static final Logger log = LoggerFactory.getLogger(EventLog.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  private final int recentCapacity;
+  private final ArrayDeque<Event> recent;
+  private final OutputStream out;
+  private boolean closed;
+  // After a failed write the file may end in half a line; the next line starts with a newline so
+  // the torn line stays alone (readers skip blank and unparsable lines) instead of corrupting it.
+  private boolean lastWriteFailed;
+
+  private EventLog(Path file, int recentCapacity, OutputStream out) {
+    this.file = file;
+    this.recentCapacity = recentCapacity;
+    this.recent = new ArrayDeque<>(recentCapacity);
+    this.out = out;
+  }
+
+  /** Opens {@code <stateDir>/events.jsonl} for appending and keeps the last 200 events. */
+  public static EventLog openInStateDir(Path stateDir) throws IOException {
+    return open(stateDir.resolve(FILE_NAME), DEFAULT_RECENT);
+  }
+
+  /**
+   * Opens (or creates) {@code file} for appending. Opening does throw: an agent that cannot
+   * create its event log at start has a broken state dir and should say so before it acts.
+   */
+  public static EventLog open(Path file, int recentCapacity) throws IOException {
+    if (recentCapacity < 1) {
+      throw new IllegalArgumentException("recentCapacity must be >= 1, got " + recentCapacity);
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    // O_APPEND, unbuffered: each line reaches the OS in one write() as soon as it is appended,
+    // and an external `logrotate copytruncate` does not leave a hole at the old offset.
+    OutputStream out =
+        Files.newOutputStream(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    return new EventLog(file, recentCapacity, out);
+  }
+
+  /** Records {@code event}. Never throws for I/O trouble; see the class comment. */
+  public synchronized void append(Event event) {
+    log.info(
+        "event {} epoch={}: {}{}",
+        event.type(),
+        event.epoch(),
+        event.cause(),
+        event.fields().isEmpty() ? "" : " " + event.fields());
+    recent.addLast(event);
+    if (recent.size() > recentCapacity) {
+      recent.removeFirst();
+    }
+    writeLine(event);
+  }
+
+  /** The most recent events, oldest first; a snapshot the caller may keep. */
+  public synchronized List<Event> recent() {
+    return List.copyOf(recent);
+  }
+
+  /** The file the events are appended to. */
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      out.close();
+    } catch (IOException e) {
+      log.warn("closing event log {} failed: {}", file, e.toString());
+    }
+  }
+
+  private void writeLine(Event event) {
+    if (closed) {
+      log.warn("event log {} is closed; {} event kept in memory only", file, event.type());
+      return;
+    }
+    byte[] json;
+    try {
+      json = JSON.writeValueAsBytes(event);
+    } catch (JsonProcessingException e) {
+      log.warn("{} event not written, a field has no JSON form: {}", event.type(), e.toString());
+      return;
+    }
+    byte[] line = new byte[json.length + (lastWriteFailed ? 2 : 1)];
+    int at = 0;
+    if (lastWriteFailed) {
+      line[at++] = '\n';
+    }
+    System.arraycopy(json, 0, line, at, json.length);
+    line[line.length - 1] = '\n';
+    try {
+      out.write(line);
+      out.flush();
+      if (lastWriteFailed) {
+        log.info("event log {} is writable again", file);
+      }
+      lastWriteFailed = false;
+    } catch (IOException e) {
+      if (!lastWriteFailed) {
+        log.error(
+            "cannot write event log {} ({}); events stay in memory and in this log until it"
+                + " recovers",
+            file,
+            e.toString());
+      }
+      lastWriteFailed = true;
+    }
+  }
+}
