@@ -1,0 +1,246 @@
+package dev.redisha.control;
+
+import dev.redisha.config.HostPort;
+import dev.redisha.config.NodeConfig;
+import dev.redisha.coordination.Coordinator;
+import dev.redisha.coordination.Decision;
+import dev.redisha.event.Event;
+import dev.redisha.event.HookType;
+import dev.redisha.health.RedisHealth;
+import dev.redisha.redis.RedisConnector;
+import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisInfo;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * The one place that changes Redis (DESIGN §2): it makes the local Redis match the coordinator's
+ * decision, in a safe order, and records every step with its cause and duration. Level-triggered:
+ * each call compares what Redis is with what it should be, so a step that failed is simply
+ * retried on the next decision.
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+  private final NodeConfig config;
+  private final Coordinator coordinator;
+  private final RedisControl local;
+  private final OldMasterFence fence;
+  private final Optional<ManagedRedis> managed;
+  private final Consumer<Event> events;
+  private final BiConsumer<HookType, Long> hooks;
+  private final LongSupplier clock;
+  private Decision.Action lastAction;
+  private Boolean persistRequested;
+  private long persistRequestedAt;
+
+  public Controller(
+      NodeConfig config,
+      RedisConnector connector,
+      Coordinator coordinator,
+      Optional<ManagedRedis> managed,
+      Consumer<Event> events,
+      BiConsumer<HookType, Long> hooks,
+      LongSupplier clock) {
+    this.config = config;
+    this.coordinator = coordinator;
+    int timeout = (int) Math.max(500, config.health().timeoutMs() * 2);
+    this.local = new RedisControl(connector, config.redis().address(), timeout);
+    this.fence = new OldMasterFence(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
+    this.managed = managed;
+    this.events = events;
+    this.hooks = hooks;
+    this.clock = clock;
+  }
+
+  public void apply(Decision d, RedisHealth h) {
+    try {
+      switch (d.action()) {
+        case MASTER -> beMaster(d, h);
+        case REPLICA -> beReplica(d, h);
+        case FAULT -> beFaulty(d, h);
+        case HAND_OVER -> handOver(d, h);
+        case WAIT -> ensureManagedRunning(d, h);
+      }
+    } catch (JedisException e) {
+      // Redis went away mid-step; the health monitor will report it and the next decision retries.
+      record("action-failed", d.action() + " failed: " + e.getMessage(), d.epoch(), Map.of());
+    }
+    if (d.action() != lastAction && d.action() != Decision.Action.WAIT) {
+      HookType hook = switch (d.action()) {
+        case MASTER -> HookType.MASTER;
+        case REPLICA -> HookType.BACKUP;
+        case FAULT -> HookType.FAULT;
+        default -> null;
+      };
+      if (hook != null && !(d.action() == Decision.Action.MASTER && lastAction == Decision.Action.HAND_OVER)) {
+        hooks.accept(hook, d.epoch());
+      }
+      lastAction = d.action();
+    }
+  }
+
+  private void beMaster(Decision d, RedisHealth h) {
+    RedisInfo info = h.info().orElseThrow();
+    boolean isMaster = info.isMaster();
+    if (d.takeover()) {
+      Map<String, Object> steps = new LinkedHashMap<>();
+      long t0 = System.nanoTime();
+      if (d.fence().isPresent() && !isMaster) {
+        FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce());
+        steps.put("fence", r.outcome().toString().toLowerCase());
+        steps.put("fence_ms", ms(t0));
+        if (r.lostBytes() > 0) {
+          steps.put("unreplicated_bytes", r.lostBytes());
+        }
+        if (!r.allowsPromotion()) {
+          coordinator.takeoverAborted(d, r.detail());
+          record("fence-failed", "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
+          return;
+        }
+      }
+      long t1 = System.nanoTime();
+      coordinator.commitTakeover(d);
+      steps.put("commit_epoch_ms", ms(t1));
+      long t2 = System.nanoTime();
+      if (!isMaster) {
+        local.promote();
+      }
+      steps.put("promote_ms", ms(t2));
+      steps.put("total_ms", ms(t0));
+      record("promote", d.reason(), d.epoch(), steps);
+    } else if (!isMaster) {
+      long t0 = System.nanoTime();
+      local.promote();
+      record("promote", d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
+    }
+    ensurePersistence(d.persist(), h, d.epoch(),
+        d.persist() ? "master without an in-sync persisting replica: it is the last copy" : "an in-sync replica persists; the master keeps data in memory only");
+  }
+
+  private void beReplica(Decision d, RedisHealth h) {
+    RedisInfo info = h.info().orElseThrow();
+    HostPort target = d.follow().orElse(config.redis().announce());
+    if (info.isMaster() || !target.equals(upstreamOf(info))) {
+      long t0 = System.nanoTime();
+      local.replicateFrom(target);
+      Map<String, Object> steps = new LinkedHashMap<>();
+      steps.put("replicaof", target.toString());
+      steps.put("replicaof_ms", ms(t0));
+      if (info.isMaster()) {
+        long t1 = System.nanoTime();
+        steps.put("clients_dropped", local.dropNormalClients());
+        steps.put("drop_clients_ms", ms(t1));
+      }
+      record(info.isMaster() ? "demote" : "follow", d.reason(), d.epoch(), steps);
+    }
+    ensurePersistence(true, h, d.epoch(), "replicas persist");
+  }
+
+  private void beFaulty(Decision d, RedisHealth h) {
+    if (!h.up()) {
+      ensureManagedRunning(d, h);
+      return;
+    }
+    // Up but unusable: restarted without its data, or behind a peer with newer data. It must
+    // stop taking writes and must never be a sync source for anybody.
+    RedisInfo info = h.info().orElseThrow();
+    HostPort target = d.follow().orElse(config.redis().announce());
+    if (info.isMaster() || !target.equals(upstreamOf(info))) {
+      local.replicateFrom(target);
+      long dropped = info.isMaster() ? local.dropNormalClients() : 0;
+      record("demote", d.reason(), d.epoch(),
+          Map.of("replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"), "clients_dropped", dropped));
+    }
+  }
+
+  private void ensureManagedRunning(Decision d, RedisHealth h) {
+    if (h.status() != RedisHealth.Status.DOWN) {
+      managed.ifPresent(ManagedRedis::markHealthy);
+      return;
+    }
+    managed.flatMap(m -> m.ensureRunning(d.follow(), clock.getAsLong()))
+        .ifPresent(pid -> record("redis-start", "managed redis-server was not running: " + h.reason(), d.epoch(),
+            Map.of("pid", pid, "replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"))));
+  }
+
+  /**
+   * Zero-loss handover by Redis' own FAILOVER (DESIGN rule 3): Redis pauses writes, waits for the
+   * target to catch up, promotes it and demotes itself; nothing acknowledged is lost.
+   */
+  private void handOver(Decision d, RedisHealth h) {
+    Decision.Target target = d.handoverTo().orElseThrow();
+    long t0 = System.nanoTime();
+    boolean ok = false;
+    String detail;
+    try {
+      local.startFailoverTo(target.redis(), config.failover().switchoverTimeoutMs());
+      long deadline = t0 + (config.failover().switchoverTimeoutMs() + 2000) * 1_000_000;
+      RedisInfo info = local.info();
+      while (!"no-failover".equals(info.failoverState()) && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        info = local.info();
+      }
+      ok = !info.isMaster() && target.redis().equals(upstreamOf(info));
+      detail = ok ? "now a replica of " + target.nodeId() : "FAILOVER did not complete (state " + info.failoverState() + ", role " + info.role() + ")";
+      if (ok) {
+        local.dropNormalClients();
+      } else if (!"no-failover".equals(info.failoverState())) {
+        local.abortFailover();
+      }
+    } catch (JedisException e) {
+      detail = "FAILOVER failed: " + e.getMessage();
+    }
+    coordinator.handoverFinished(d, ok, detail);
+    Map<String, Object> steps = new LinkedHashMap<>();
+    steps.put("to", target.nodeId());
+    steps.put("success", ok);
+    steps.put("failover_ms", ms(t0));
+    record("handover", d.reason() + ": " + detail, ok ? d.epoch() + 1 : d.epoch(), steps);
+  }
+
+  private void ensurePersistence(boolean wanted, RedisHealth h, long epoch, String why) {
+    if (h.persisting() == wanted) {
+      persistRequested = null;
+      return;
+    }
+    long now = clock.getAsLong();
+    // The probe may not have seen our last CONFIG SET yet; do not repeat it for every decision.
+    if (persistRequested != null && persistRequested == wanted && now - persistRequestedAt < 1000) {
+      return;
+    }
+    if (wanted) {
+      local.persist(config.persistence());
+    } else {
+      local.stopPersisting();
+    }
+    persistRequested = wanted;
+    persistRequestedAt = now;
+    record("persistence", (wanted ? "persistence on: " : "persistence off: ") + why, epoch, Map.of("persisting", wanted));
+  }
+
+  private static HostPort upstreamOf(RedisInfo info) {
+    return new HostPort(info.masterHost(), info.masterPort());
+  }
+
+  private static long ms(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1_000_000;
+  }
+
+  private void record(String type, String cause, long epoch, Map<String, Object> fields) {
+    events.accept(new Event(Instant.ofEpochMilli(clock.getAsLong()), config.nodeId(), type, cause, epoch, fields));
+  }
+
+  @Override
+  public void close() {
+    local.close();
+  }
+}
