@@ -139,7 +139,8 @@ public final class MasterElection {
       return considerTakeover(master, h, alive, reports, true, why);
     }
     why = "its agent reports " + x.advert().state() + (x.advert().redisUp() ? "" : " (its Redis is down)");
-    return considerTakeover(master, h, alive, reports, false, why);
+    // Its Redis may still take writes (a stopping agent, a restarted server): catch up first.
+    return considerTakeover(master, h, alive, reports, x.advert().redisUp(), why);
   }
 
   private Decision asMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {

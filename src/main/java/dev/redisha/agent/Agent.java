@@ -1,0 +1,195 @@
+package dev.redisha.agent;
+
+import dev.redisha.api.NodeStatus;
+import dev.redisha.config.NodeConfig;
+import dev.redisha.config.RedisMode;
+import dev.redisha.control.Controller;
+import dev.redisha.control.ManagedRedis;
+import dev.redisha.coordination.Decision;
+import dev.redisha.coordination.FileStateStore;
+import dev.redisha.coordination.peer.PeerCoordinator;
+import dev.redisha.event.Event;
+import dev.redisha.event.EventLog;
+import dev.redisha.event.HookRunner;
+import dev.redisha.event.HookType;
+import dev.redisha.health.RedisHealth;
+import dev.redisha.health.RedisHealthMonitor;
+import dev.redisha.redis.RedisConnector;
+import dev.redisha.redis.RedisInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: health probes in, decisions on one thread, the controller acting on Redis, the
+ * status published for the API. Patroni-style, every change of decision leaves a log line that
+ * says why.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Object WAKEUP = new Object();
+
+  private final NodeConfig config;
+  private final LongSupplier clock = System::currentTimeMillis;
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private final EventLog events;
+  private final HookRunner hooks;
+  private final Optional<ManagedRedis> managed;
+  private final PeerCoordinator coordinator;
+  private final RedisHealthMonitor health;
+  private final Controller controller;
+  private final Thread loop;
+  private volatile boolean running = true;
+  private volatile RedisHealth latest;
+  private volatile NodeStatus status;
+  private volatile Decision lastDecision;
+
+  public Agent(NodeConfig config) {
+    this.config = config;
+    try {
+      Files.createDirectories(config.stateDir());
+      this.events = EventLog.openInStateDir(config.stateDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the state directory " + config.stateDir(), e);
+    }
+    this.hooks = new HookRunner(config.hooks(), events::append);
+    this.managed = config.redis().mode() == RedisMode.MANAGED ? Optional.of(new ManagedRedis(config)) : Optional.empty();
+    RedisConnector connector = RedisConnector.of(config.redis());
+    this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP));
+    this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
+    this.controller = new Controller(config, connector, coordinator, managed, events::append,
+        (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), clock);
+    this.latest = RedisHealth.unknown(clock.getAsLong());
+    this.loop = new Thread(this::run, "decision-loop-" + config.nodeId());
+    this.status = buildStatus();
+  }
+
+  public Agent start() {
+    events.append(new Event(Instant.now(), config.nodeId(), "start",
+        "agent started (" + config.redis().mode().toString().toLowerCase() + " mode, priority " + config.priority() + ")",
+        coordinator.epoch(), Map.of()));
+    coordinator.start();
+    health.start();
+    loop.start();
+    return this;
+  }
+
+  private void run() {
+    long tick = Math.max(5, Math.min(config.health().intervalMs(), config.coordination().advertIntervalMs()) / 2);
+    while (running) {
+      try {
+        Object first = inbox.poll(tick, TimeUnit.MILLISECONDS);
+        absorb(first);
+        for (Object next = inbox.poll(); next != null; next = inbox.poll()) {
+          absorb(next);
+        }
+        if (!running) {
+          return;
+        }
+        Decision d = coordinator.decide(latest);
+        Decision previous = lastDecision;
+        if (previous == null || previous.action() != d.action() || !previous.reason().equals(d.reason())) {
+          log.info("[{}] {} (epoch {}): {}", config.nodeId(), d.action(), d.epoch(), d.reason());
+        }
+        lastDecision = d;
+        controller.apply(d, latest);
+        status = buildStatus();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // One bad step must not end the agent; the loop retries with fresh state.
+        log.error("[{}] decision loop error", config.nodeId(), e);
+      }
+    }
+  }
+
+  private void absorb(Object item) {
+    if (item instanceof RedisHealth h) {
+      latest = h;
+    }
+  }
+
+  private NodeStatus buildStatus() {
+    RedisHealth h = latest;
+    Optional<RedisInfo> info = h.up() ? h.info() : Optional.empty();
+    long offset = info.map(RedisInfo::replOffset).orElse(0L);
+    long lag = 0;
+    if (info.isPresent() && !info.get().isMaster()) {
+      long masterOffset = coordinator.peers().stream()
+          .filter(p -> p.nodeId().equals(coordinator.epochMaster()))
+          .mapToLong(NodeStatus.PeerView::replOffset).findFirst().orElse(offset);
+      lag = Math.max(0, masterOffset - offset);
+    }
+    Decision d = lastDecision;
+    return new NodeStatus(
+        config.group(), config.nodeId(), coordinator.state(), config.priority(), coordinator.epoch(),
+        coordinator.epochMaster(), config.redis().announce().toString(), h.up(),
+        info.map(RedisInfo::role).orElse(""), offset, lag, h.up() && h.persisting(),
+        info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
+        d == null ? "starting" : d.reason(), coordinator.peers());
+  }
+
+  public NodeStatus status() {
+    return status;
+  }
+
+  public List<Event> recentEvents() {
+    return events.recent();
+  }
+
+  public PeerCoordinator coordinator() {
+    return coordinator;
+  }
+
+  public Optional<ManagedRedis> managedRedis() {
+    return managed;
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** Stops like a killed process: threads end, nothing is cleaned up, Redis is left as it is. */
+  public void halt() {
+    running = false;
+    loop.interrupt();
+    coordinator.halt();
+    health.close();
+    joinLoop();
+    controller.close();
+    hooks.close();
+    events.close();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    loop.interrupt();
+    joinLoop();
+    events.append(new Event(Instant.now(), config.nodeId(), "stop", "agent stopping", coordinator.epoch(), Map.of()));
+    hooks.fire(HookType.STOP, config.group(), config.nodeId(), coordinator.epoch());
+    coordinator.close();
+    health.close();
+    controller.close();
+    managed.ifPresent(ManagedRedis::close);
+    hooks.close();
+    events.close();
+  }
+
+  private void joinLoop() {
+    try {
+      loop.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.redisha.coordination.peer;
+
+import dev.redisha.api.NodeStatus.PeerView;
+import dev.redisha.config.NodeConfig;
+import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.Coordinator;
+import dev.redisha.coordination.Decision;
+import dev.redisha.coordination.DurableState;
+import dev.redisha.coordination.StateStore;
+import dev.redisha.health.RedisHealth;
+import dev.redisha.redis.RedisInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The peer backend: adverts over authenticated UDP, the rules of {@link MasterElection}. Adverts
+ * go out every {@code advert_interval_ms} from their own thread (a long handover on the decision
+ * thread must not make this node look dead) and at once whenever the node's state changes.
+ */
+public final class PeerCoordinator implements Coordinator {
+  private static final Logger log = LoggerFactory.getLogger(PeerCoordinator.class);
+
+  private final NodeConfig config;
+  private final LongSupplier clock;
+  private final MasterElection election;
+  private final Runnable wakeup;
+  private final Map<String, PeerReport> reports = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService sender;
+  private volatile AdvertTransport transport;
+  private volatile Advert draft;
+  private volatile RedisHealth lastHealth;
+
+  /**
+   * @param wakeup called when an advert arrives, so the decision loop reacts without waiting for
+   *     its next tick
+   */
+  public PeerCoordinator(NodeConfig config, StateStore store, LongSupplier clock, Runnable wakeup) {
+    this.config = config;
+    this.clock = clock;
+    this.wakeup = wakeup;
+    this.election = new MasterElection(config, store, clock.getAsLong());
+    this.lastHealth = RedisHealth.unknown(clock.getAsLong());
+    this.draft = buildDraft(lastHealth);
+    this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "advert-sender");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  @Override
+  public void start() {
+    try {
+      transport = AdvertTransport.open(config, this::onAdvert);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen for adverts on " + config.coordination().listen() + ": " + e.getMessage(), e);
+    }
+    long interval = config.coordination().advertIntervalMs();
+    sender.scheduleAtFixedRate(this::sendDraft, 0, interval, TimeUnit.MILLISECONDS);
+  }
+
+  private void onAdvert(Advert a) {
+    reports.put(a.nodeId(), new PeerReport(a, clock.getAsLong()));
+    wakeup.run();
+  }
+
+  private void sendDraft() {
+    AdvertTransport t = transport;
+    if (t == null) {
+      return;
+    }
+    try {
+      t.send(draft);
+    } catch (RuntimeException e) {
+      log.warn("advert not sent: {}", e.toString());
+    }
+  }
+
+  @Override
+  public synchronized Decision decide(RedisHealth local) {
+    lastHealth = local;
+    Decision d = election.decide(local, Map.copyOf(reports), clock.getAsLong());
+    publish();
+    return d;
+  }
+
+  /** Rebuilds the advert; sends it at once if anything a peer acts on changed. */
+  private void publish() {
+    Advert before = draft;
+    Advert next = buildDraft(lastHealth);
+    draft = next;
+    if (before.state() != next.state()
+        || before.epoch() != next.epoch()
+        || !before.epochMaster().equals(next.epochMaster())
+        || before.redisUp() != next.redisUp()
+        || !before.redisRunId().equals(next.redisRunId())
+        || !before.redisRole().equals(next.redisRole())
+        || before.dataEpoch() != next.dataEpoch()
+        || before.wantsMaster() != next.wantsMaster()
+        || !before.handoverTo().equals(next.handoverTo())) {
+      sender.execute(this::sendDraft);
+    }
+  }
+
+  private Advert buildDraft(RedisHealth h) {
+    DurableState st = election.durable();
+    Optional<RedisInfo> info = h.up() ? h.info() : Optional.empty();
+    return new Advert(
+        config.group(),
+        config.nodeId(),
+        0,
+        0,
+        0,
+        st.epoch(),
+        st.epochMaster(),
+        election.state(),
+        config.priority(),
+        h.up(),
+        info.map(RedisInfo::runId).orElse(""),
+        info.map(RedisInfo::role).orElse(""),
+        info.map(RedisInfo::replId).orElse(""),
+        info.map(RedisInfo::replOffset).orElse(0L),
+        info.map(RedisInfo::masterLinkUp).orElse(false),
+        st.dataEpoch(),
+        info.map(RedisInfo::keys).orElse(0L),
+        h.up() && h.persisting(),
+        election.wantsMaster(),
+        election.handoverTo(),
+        election.holdDown());
+  }
+
+  @Override
+  public synchronized void commitTakeover(Decision takeover) {
+    election.commitTakeover(takeover, lastHealth);
+    publish();
+  }
+
+  @Override
+  public synchronized void takeoverAborted(Decision takeover, String why) {
+    election.takeoverAborted(clock.getAsLong());
+  }
+
+  @Override
+  public synchronized void handoverFinished(Decision handover, boolean success, String detail) {
+    election.handoverFinished(handover, success, clock.getAsLong());
+    publish();
+  }
+
+  @Override
+  public synchronized void setPaused(boolean paused) {
+    election.setPaused(paused);
+  }
+
+  @Override
+  public synchronized boolean paused() {
+    return election.paused();
+  }
+
+  @Override
+  public synchronized void requestSwitchover(Optional<String> toNode) {
+    election.requestSwitchover(toNode);
+  }
+
+  @Override
+  public AgentState state() {
+    return draft.state();
+  }
+
+  @Override
+  public long epoch() {
+    return draft.epoch();
+  }
+
+  @Override
+  public String epochMaster() {
+    return draft.epochMaster();
+  }
+
+  @Override
+  public boolean holdDown() {
+    return draft.holdDown();
+  }
+
+  public String lastReason() {
+    return election.reason();
+  }
+
+  public Map<String, Long> droppedPackets() {
+    AdvertTransport t = transport;
+    Map<String, Long> out = new java.util.TreeMap<>();
+    if (t != null) {
+      t.droppedCounts().forEach((reason, n) -> out.put(reason.name().toLowerCase(), n));
+    }
+    return out;
+  }
+
+  public long acceptedPackets() {
+    AdvertTransport t = transport;
+    return t == null ? 0 : t.acceptedCount();
+  }
+
+  @Override
+  public List<PeerView> peers() {
+    long now = clock.getAsLong();
+    List<PeerView> out = new ArrayList<>();
+    config.peers().forEach(p -> {
+      PeerReport r = reports.get(p.nodeId());
+      if (r == null) {
+        out.add(new PeerView(p.nodeId(), AgentState.STARTING, 0, 0, -1, false, "", 0, false));
+      } else {
+        Advert a = r.advert();
+        out.add(new PeerView(a.nodeId(), a.state(), a.epoch(), a.priority(), now - r.receivedAtMillis(),
+            a.redisUp(), a.redisRole(), a.replOffset(), a.persisting()));
+      }
+    });
+    return out;
+  }
+
+  /** Stops like a crashed process: no goodbye advert (tests use this to kill an agent). */
+  public void halt() {
+    sender.shutdownNow();
+    AdvertTransport t = transport;
+    transport = null;
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    Advert d = draft;
+    draft = new Advert(d.group(), d.nodeId(), 0, 0, 0, d.epoch(), d.epochMaster(), AgentState.STOPPING,
+        d.priority(), d.redisUp(), d.redisRunId(), d.redisRole(), d.replId(), d.replOffset(), d.masterLinkUp(),
+        d.dataEpoch(), d.keys(), d.persisting(), false, "", d.holdDown());
+    sendDraft();
+    halt();
+  }
+}
