@@ -1,0 +1,58 @@
+package dev.redisha.coordination.peer;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Stamps the sender's replay-protection fields on outgoing adverts: bootId is this agent's start
+ * time in ms (so it grows across restarts without any state on disk), seq counts up from 1 within
+ * the boot, and sentAtMillis is the wall clock at stamping. The caller fills in everything else
+ * and leaves these three at any value; they are overwritten. See {@link ReplayGuard} for how the
+ * receiving side uses them. Thread-safe: every stamp gets its own seq.
+ */
+public final class AdvertSequencer {
+  private final LongSupplier clockMillis;
+  private final long bootId;
+  private long seq;
+
+  /** With the system wall clock; the boot starts now. */
+  public AdvertSequencer() {
+    this(System::currentTimeMillis);
+  }
+
+  /** @param clockMillis wall clock in ms; read once now for the bootId and then at every stamp */
+  public AdvertSequencer(LongSupplier clockMillis) {
+    this.clockMillis = clockMillis;
+    this.bootId = clockMillis.getAsLong();
+  }
+
+  public long bootId() {
+    return bootId;
+  }
+
+  /** A copy of the advert with this boot's id, the next seq and the current time. */
+  public synchronized Advert stamp(Advert a) {
+    seq++;
+    return new Advert(
+        a.group(),
+        a.nodeId(),
+        bootId,
+        seq,
+        clockMillis.getAsLong(),
+        a.epoch(),
+        a.epochMaster(),
+        a.state(),
+        a.priority(),
+        a.redisUp(),
+        a.redisRunId(),
+        a.redisRole(),
+        a.replId(),
+        a.replOffset(),
+        a.masterLinkUp(),
+        a.dataEpoch(),
+        a.keys(),
+        a.persisting(),
+        a.wantsMaster(),
+        a.handoverTo(),
+        a.holdDown());
+  }
+}
