@@ -90,7 +90,11 @@ public final class Controller implements AutoCloseable {
 
   private void beMaster(Decision d, RedisHealth h) {
     RedisInfo info = h.info().orElseThrow();
-    boolean isMaster = info.isMaster();
+    if (!info.isMaster() || d.takeover()) {
+      // The probe may be up to one interval old; act on what Redis is now.
+      info = local.info();
+    }
+    boolean isMaster = info.isMaster() && !isParked(info);
     if (d.takeover()) {
       Map<String, Object> steps = new LinkedHashMap<>();
       long t0 = System.nanoTime();
@@ -130,6 +134,9 @@ public final class Controller implements AutoCloseable {
     RedisInfo info = h.info().orElseThrow();
     HostPort target = d.follow().orElse(config.redis().announce());
     if (info.isMaster() || !target.equals(upstreamOf(info))) {
+      info = local.info();
+    }
+    if (info.isMaster() || !target.equals(upstreamOf(info))) {
       long t0 = System.nanoTime();
       local.replicateFrom(target);
       Map<String, Object> steps = new LinkedHashMap<>();
@@ -152,7 +159,7 @@ public final class Controller implements AutoCloseable {
     }
     // Up but unusable: restarted without its data, or behind a peer with newer data. It must
     // stop taking writes and must never be a sync source for anybody.
-    RedisInfo info = h.info().orElseThrow();
+    RedisInfo info = local.info();
     HostPort target = d.follow().orElse(config.redis().announce());
     if (info.isMaster() || !target.equals(upstreamOf(info))) {
       local.replicateFrom(target);
@@ -225,6 +232,10 @@ public final class Controller implements AutoCloseable {
     persistRequested = wanted;
     persistRequestedAt = now;
     record("persistence", (wanted ? "persistence on: " : "persistence off: ") + why, epoch, Map.of("persisting", wanted));
+  }
+
+  private boolean isParked(RedisInfo info) {
+    return !info.isMaster() && upstreamOf(info).equals(config.redis().announce());
   }
 
   private static HostPort upstreamOf(RedisInfo info) {

@@ -132,20 +132,27 @@ public final class RedisHealthMonitor implements AutoCloseable {
       RedisInfo info = InfoParser.parse(j.info("replication") + "\n" + j.info("server"));
       return new UpstreamCheck(master, true, info.runId(), info.role(), "");
     } catch (JedisConnectionException e) {
-      return new UpstreamCheck(master, false, "", "", isRefused(e) ? "connection refused" : firstLine(e.getMessage()));
+      return new UpstreamCheck(master, false, "", "", isRefused(e) ? "connection refused" : "unreachable: " + firstLine(e.getMessage()));
     } catch (RuntimeException e) {
       // Reachable but not answering normally (LOADING, auth): it is not a usable master.
       return new UpstreamCheck(master, true, "", "", firstLine(e.getMessage()));
     }
   }
 
+  /** Jedis wraps the socket error, sometimes as a suppressed exception of a per-address attempt. */
   static boolean isRefused(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException && String.valueOf(t.getMessage()).contains("refused")) {
+    if (e == null) {
+      return false;
+    }
+    if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
+      return true;
+    }
+    for (Throwable s : e.getSuppressed()) {
+      if (isRefused(s)) {
         return true;
       }
     }
-    return false;
+    return e.getCause() != e && isRefused(e.getCause());
   }
 
   private RedisHealth down(String reason) {

@@ -54,6 +54,8 @@ public final class MasterElection {
   private long wantsMasterSince = -1;
   private String handoverTo = "";
   private long handoverBackoffUntil;
+  private long replicaPersistsSince = -1;
+  private static final long PERSIST_OFF_AFTER_MS = 1000;
   private final Deque<Long> faults = new ArrayDeque<>();
   private boolean inFaultEpisode;
   private String lastRunId = "";
@@ -121,11 +123,16 @@ public final class MasterElection {
       return Decision.waiting(st.epoch(), master, "bootstrap: listening for peers before acting");
     }
     if (master.isEmpty()) {
-      return electFirstMaster(h, alive);
+      return electFirstMaster(h, alive, now);
     }
     PeerReport x = alive.get(master);
-    if (x != null && isHealthyMaster(x)) {
+    if (x != null && claimsMaster(x)) {
       return asReplicaOf(x, h, alive, reports, now);
+    }
+    if (x != null && (x.advert().state() == AgentState.REPLICA || x.advert().state() == AgentState.STARTING)) {
+      // Transitional: it has just been handed the role, or its agent restarted. Its adverts will
+      // say MASTER or FAULT within a moment; silence is handled below.
+      return Decision.waiting(st.epoch(), master, master + " is master of epoch " + st.epoch() + " but reports " + x.advert().state() + "; waiting");
     }
     String why;
     if (x == null) {
@@ -160,8 +167,16 @@ public final class MasterElection {
             "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds newer data of epoch " + st.epoch());
       }
     }
-    boolean persist = alive.values().stream().noneMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
-        || info.replicas().stream().noneMatch(RedisInfo.ConnectedReplica::online);
+    boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
+        && info.replicas().stream().anyMatch(RedisInfo.ConnectedReplica::online);
+    // Off only after the replica has persisted in sync for a while, on at once: a replica that
+    // flaps must not switch the master's persistence back and forth.
+    if (!replicaPersists) {
+      replicaPersistsSince = -1;
+    } else if (replicaPersistsSince < 0) {
+      replicaPersistsSince = now;
+    }
+    boolean persist = replicaPersistsSince < 0 || now - replicaPersistsSince < PERSIST_OFF_AFTER_MS;
     if (!paused && now >= handoverBackoffUntil) {
       Optional<PeerReport> target = handoverTarget(alive, info);
       if (target.isPresent()) {
@@ -225,12 +240,14 @@ public final class MasterElection {
     Optional<UpstreamCheck> up = h.upstream().filter(u -> u.target().equals(xr));
     if (up.isPresent()) {
       UpstreamCheck u = up.get();
-      if (!u.reachable()) {
-        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections (" + u.reason() + ")");
+      // Only definite answers count: a refused connection (nothing listens) or another run id
+      // (restarted, so empty). A timeout may be the network; the master's agent judges that.
+      if (!u.reachable() && u.reason().contains("refused")) {
+        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections");
       }
-      if (!u.runId().equals(xa.redisRunId()) || !"master".equals(u.role())) {
+      if (u.reachable() && !u.runId().isEmpty() && !u.runId().equals(xa.redisRunId())) {
         return considerTakeover(xa.nodeId(), h, alive, reports, false,
-            "its Redis restarted or stopped being master (run id " + abbrev(u.runId()) + ", role " + u.role() + ")");
+            "its Redis restarted (run id " + abbrev(xa.redisRunId()) + " -> " + abbrev(u.runId()) + ")");
       }
     }
     updatePreemption(xa, info, now);
@@ -268,8 +285,12 @@ public final class MasterElection {
         "taking over from " + oldMaster + ": " + why);
   }
 
-  private Decision electFirstMaster(RedisHealth h, Map<String, PeerReport> alive) {
+  private Decision electFirstMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {
     RedisInfo info = h.info().orElseThrow();
+    boolean peerStillStarting = alive.values().stream().anyMatch(r -> !r.advert().redisUp());
+    if (peerStillStarting && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
+      return Decision.waiting(st.epoch(), "", "no master yet; waiting for every reachable peer's Redis to answer before choosing");
+    }
     Comparator<Candidate> better = Comparator.comparingLong(Candidate::dataEpoch)
         .thenComparingLong(Candidate::offset)
         .thenComparingInt(Candidate::priority)
@@ -382,6 +403,12 @@ public final class MasterElection {
       st = next;
       store.save(st);
     }
+  }
+
+  /** Its agent acts as master; whether its Redis is really fine is checked through the upstream. */
+  private boolean claimsMaster(PeerReport r) {
+    AgentState s = r.advert().state();
+    return s == AgentState.MASTER || s == AgentState.HANDING_OVER;
   }
 
   private boolean isHealthyMaster(PeerReport r) {
