@@ -1,0 +1,94 @@
+package dev.redisha.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads the small sections: health, persistence, failover, hooks and api. */
+final class SectionReaders {
+  private static final Pattern POSITIVE = Pattern.compile("[1-9][0-9]{0,17}");
+
+  private SectionReaders() {}
+
+  /** {@code coordSection} and {@code coordination} are the already read coordination section. */
+  static HealthConfig health(
+      Section health, Section coordSection, CoordinationConfig coordination) {
+    long interval = health.integer("interval_ms", 50, 10, 10_000);
+    long timeout = health.integer("timeout_ms", 200, 10, 60_000);
+    int failures = health.smallInteger("failures_before_down", 3, 1, 100);
+    health.rejectUnknown();
+    // A probe that may take longer than the peers wait for an advert would let peers declare
+    // this node down while its Redis is merely slow, and fail over needlessly.
+    long downTime = coordination.advertIntervalMs() * coordination.downAfterAdverts();
+    boolean comparable = !health.concerns("timeout_ms")
+        && !coordSection.concerns("advert_interval_ms")
+        && !coordSection.concerns("down_after_adverts");
+    if (comparable && timeout >= downTime) {
+      health.problem("timeout_ms", "must be less than the coordination down time "
+          + coordSection.field("advert_interval_ms") + " * "
+          + coordSection.field("down_after_adverts") + " = " + downTime + " ms, got " + timeout);
+    }
+    return new HealthConfig(interval, timeout, failures);
+  }
+
+  static PersistencePolicy persistence(Section persistence, Section root) {
+    String save = save(persistence);
+    boolean appendOnly = persistence.bool("appendonly", false);
+    String appendFsync =
+        persistence.choice("appendfsync", "everysec", List.of("always", "everysec", "no"));
+    persistence.rejectUnknown();
+    // DESIGN rule 4: the replica is where the data lives on disk.
+    boolean checkable = !persistence.concerns("save") && !persistence.concerns("appendonly");
+    if (checkable && save.isEmpty() && !appendOnly) {
+      root.problem("persistence", "replicas must persist something: set persistence.save or"
+          + " persistence.appendonly");
+    }
+    return new PersistencePolicy(save, appendOnly, appendFsync);
+  }
+
+  private static String save(Section persistence) {
+    String fallback = "900 1 300 10 60 10000";
+    String expected = "pairs of positive integers \"<seconds> <changes> ...\" such as \""
+        + fallback + "\", or \"\" for no RDB snapshots";
+    Optional<String> save = persistence.text("save", expected);
+    if (save.isEmpty()) {
+      return fallback;
+    }
+    String normalized = save.get().strip().replaceAll("\\s+", " ");
+    List<String> numbers = normalized.isEmpty() ? List.of() : List.of(normalized.split(" "));
+    boolean valid = numbers.size() % 2 == 0
+        && numbers.stream().allMatch(n -> POSITIVE.matcher(n).matches());
+    if (!valid) {
+      persistence.problem("save", "must be " + expected + ", got " + Values.show(save.get()));
+      return fallback;
+    }
+    return normalized;
+  }
+
+  static FailoverConfig failover(Section failover) {
+    long timeout = failover.integer("switchover_timeout_ms", 2000, 100, 60_000);
+    long maxLag = failover.integer("max_catch_up_lag_bytes", 1_048_576, 0, Long.MAX_VALUE);
+    failover.rejectUnknown();
+    return new FailoverConfig(timeout, maxLag);
+  }
+
+  static HooksConfig hooks(Section hooks) {
+    String expected = "the path of an executable script";
+    Optional<Path> master = hooks.file("notify_master", expected, true);
+    Optional<Path> backup = hooks.file("notify_backup", expected, true);
+    Optional<Path> fault = hooks.file("notify_fault", expected, true);
+    Optional<Path> stop = hooks.file("notify_stop", expected, true);
+    long timeout = hooks.integer("timeout_ms", 5000, 100, 600_000);
+    hooks.rejectUnknown();
+    return new HooksConfig(master, backup, fault, stop, timeout);
+  }
+
+  static ApiConfig api(Section api, Secrets secrets) {
+    HostPort listen =
+        api.hostPort("listen", new HostPort("127.0.0.1", 7480), "the HTTP API's listen address");
+    Optional<Secret> token = secrets.read(api, "token", false, 1);
+    api.rejectUnknown();
+    return new ApiConfig(listen, token);
+  }
+}
