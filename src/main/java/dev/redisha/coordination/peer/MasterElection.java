@@ -157,6 +157,12 @@ public final class MasterElection {
       return Decision.fault(st.epoch(), me, healthyMasterRedis(alive),
           "my Redis restarted without its data (it was not persisting); it must not serve as master");
     }
+    if (!info.isMaster() && !isParked(info)) {
+      // Someone demoted my Redis (a peer fenced me while my agent was away): promoting it back
+      // would make two masters. The peer's newer epoch will arrive with its adverts.
+      return Decision.waiting(st.epoch(), me, "my Redis replicates from " + info.masterHost() + ":" + info.masterPort()
+          + " although I was master of epoch " + st.epoch() + "; another node fenced me, waiting for its epoch");
+    }
     if (restartedSinceData) {
       Optional<PeerReport> newer = alive.values().stream()
           .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() == st.epoch() && !r.advert().nodeId().equals(me))
