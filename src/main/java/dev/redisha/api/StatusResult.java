@@ -1,0 +1,36 @@
+package dev.redisha.api;
+
+import dev.redisha.config.HostPort;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What asking one agent for its status gave: its {@link NodeStatus}, or why there is none.
+ *
+ * @param agent the API address that was asked
+ * @param status present when the agent answered with a status
+ * @param failure why there is no status ("connection refused"); empty when there is one
+ */
+public record StatusResult(HostPort agent, Optional<NodeStatus> status, String failure) {
+
+  public StatusResult {
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(failure, "failure");
+    if (status.isPresent() == !failure.isEmpty()) {
+      throw new IllegalArgumentException("a result has either a status or a failure");
+    }
+  }
+
+  public static StatusResult reached(HostPort agent, NodeStatus status) {
+    return new StatusResult(agent, Optional.of(status), "");
+  }
+
+  public static StatusResult unreachable(HostPort agent, String reason) {
+    return new StatusResult(agent, Optional.empty(), reason.isBlank() ? "unknown error" : reason);
+  }
+
+  public boolean reachable() {
+    return status.isPresent();
+  }
+}

@@ -1,0 +1,105 @@
+package dev.redisha.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redisha.config.HostPort;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class StatusClientTest {
+  private final StatusClient client = new StatusClient();
+  private ApiServer server;
+  private HostPort agent;
+
+  @BeforeEach
+  void startServer() throws Exception {
+    server =
+        ApiServer.start(
+            new HostPort("127.0.0.1", 0),
+            StatusSamples::master,
+            List::of,
+            Optional.empty(),
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            new RefusingOperations());
+    agent = new HostPort("127.0.0.1", server.port());
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  @Test
+  void statusSurvivesTheRoundTrip() {
+    StatusResult result = client.fetch(agent);
+
+    assertTrue(result.reachable(), result.failure());
+    assertEquals(StatusSamples.master(), result.status().orElseThrow());
+  }
+
+  @Test
+  void agentNotListeningIsUnreachableWithAReason() throws Exception {
+    HostPort nobody;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      nobody = new HostPort("127.0.0.1", socket.getLocalPort());
+    }
+
+    StatusResult result = client.fetch(nobody);
+
+    assertFalse(result.reachable());
+    assertFalse(result.failure().isBlank());
+  }
+
+  @Test
+  void agentThatNeverAnswersIsUnreachableAfterTheReadTimeout() throws Exception {
+    // The kernel completes the connection from the backlog; nothing ever reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      HostPort mute = new HostPort("127.0.0.1", silent.getLocalPort());
+
+      StatusResult result = client.fetch(mute);
+
+      assertFalse(result.reachable());
+      assertEquals("no answer within 1000 ms", result.failure());
+    }
+  }
+
+  @Test
+  void fetchAllKeepsTheOrderAskedAndReportsEachAgent() throws Exception {
+    HostPort nobody;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      nobody = new HostPort("127.0.0.1", socket.getLocalPort());
+    }
+
+    List<StatusResult> results = client.fetchAll(List.of(nobody, agent));
+
+    assertEquals(List.of(nobody, agent), results.stream().map(StatusResult::agent).toList());
+    assertFalse(results.get(0).reachable());
+    assertTrue(results.get(1).reachable(), results.get(1).failure());
+  }
+
+  private static final class RefusingOperations implements OperationHandler {
+    @Override
+    public OperationResult switchover(Optional<String> toNode) {
+      return OperationResult.refused("test");
+    }
+
+    @Override
+    public OperationResult pause() {
+      return OperationResult.refused("test");
+    }
+
+    @Override
+    public OperationResult resume() {
+      return OperationResult.refused("test");
+    }
+  }
+}
