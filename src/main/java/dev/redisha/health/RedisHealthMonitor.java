@@ -58,12 +58,14 @@ public final class RedisHealthMonitor implements AutoCloseable {
   private void run() {
     while (running) {
       long started = System.nanoTime();
-      RedisHealth h = probeOnce();
-      last = h;
       try {
+        RedisHealth h = probeOnce();
+        last = h;
         sink.accept(h);
-      } catch (RuntimeException e) {
-        log.error("health listener failed", e);
+      } catch (RuntimeException | StackOverflowError e) {
+        // The monitor must outlive any bug: a dead monitor would freeze the last "up" forever.
+        log.error("health probe failed unexpectedly", e);
+        dropConnection();
       }
       long sleepMs = config.intervalMs() - (System.nanoTime() - started) / 1_000_000;
       if (sleepMs > 0) {
@@ -141,18 +143,26 @@ public final class RedisHealthMonitor implements AutoCloseable {
 
   /** Jedis wraps the socket error, sometimes as a suppressed exception of a per-address attempt. */
   static boolean isRefused(Throwable e) {
-    if (e == null) {
-      return false;
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    if (e != null) {
+      todo.add(e);
     }
-    if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
-      return true;
-    }
-    for (Throwable s : e.getSuppressed()) {
-      if (isRefused(s)) {
+    // Cause and suppressed chains can form cycles; walk them as a graph, each node once.
+    while (!todo.isEmpty() && seen.size() < 32) {
+      Throwable t = todo.poll();
+      if (!seen.add(t)) {
+        continue;
+      }
+      if (t instanceof ConnectException && String.valueOf(t.getMessage()).contains("refused")) {
         return true;
       }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+      todo.addAll(java.util.Arrays.asList(t.getSuppressed()));
     }
-    return e.getCause() != e && isRefused(e.getCause());
+    return false;
   }
 
   private RedisHealth down(String reason) {

@@ -31,7 +31,10 @@ public final class Writer implements AutoCloseable {
   private final List<Ack> acks = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final Thread routeWatch;
   private volatile boolean stop;
+  private volatile Jedis current;
+  private volatile HostPort currentTarget;
 
   public Writer(Supplier<Optional<HostPort>> route, Optional<Secret> password, int maxWrites, long maxMillis) {
     this.route = route;
@@ -41,6 +44,29 @@ public final class Writer implements AutoCloseable {
     this.thread = new Thread(this::run, "test-writer");
     thread.setDaemon(true);
     thread.start();
+    this.routeWatch = new Thread(this::watchRoute, "test-writer-route");
+    routeWatch.setDaemon(true);
+    routeWatch.start();
+  }
+
+  /**
+   * Does what an endpoint does on a master change (DESIGN §5): closes the connection to the old
+   * master, so a request still in flight there is never acknowledged to the client.
+   */
+  private void watchRoute() {
+    while (!stop && System.nanoTime() < deadlineNanos) {
+      Jedis j = current;
+      HostPort t = currentTarget;
+      Optional<HostPort> now = route.get();
+      if (j != null && t != null && now.isPresent() && !now.get().equals(t)) {
+        try {
+          j.getConnection().disconnect();
+        } catch (RuntimeException ignored) {
+          // already closed by the writer
+        }
+      }
+      LockSupport.parkNanos(1_000_000);
+    }
   }
 
   private void run() {
@@ -61,6 +87,8 @@ public final class Writer implements AutoCloseable {
           }
           jedis = connector.connect(target.get(), 500);
           connectedTo = target.get();
+          current = jedis;
+          currentTarget = connectedTo;
         }
         jedis.set("w:" + n, "v" + n);
         acks.add(new Ack(n, System.nanoTime(), connectedTo));
@@ -141,6 +169,7 @@ public final class Writer implements AutoCloseable {
     stop = true;
     try {
       thread.join(5000);
+      routeWatch.join(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

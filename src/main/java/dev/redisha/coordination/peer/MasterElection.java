@@ -79,7 +79,7 @@ public final class MasterElection {
             alive.put(id, r);
           }
         });
-    adoptNewerEpoch(alive);
+    adoptNewerEpoch(alive, now);
     updateDataClaim(h, alive);
     while (!faults.isEmpty() && now - faults.peekFirst() > config.coordination().flapWindowMs()) {
       faults.removeFirst();
@@ -348,7 +348,7 @@ public final class MasterElection {
     wantsMasterSince = -1;
   }
 
-  private void adoptNewerEpoch(Map<String, PeerReport> alive) {
+  private void adoptNewerEpoch(Map<String, PeerReport> alive, long now) {
     for (PeerReport r : alive.values()) {
       Advert a = r.advert();
       if (a.epochMaster().isEmpty()) {
@@ -365,6 +365,10 @@ public final class MasterElection {
                   && (a.priority() > config.priority()
                       || (a.priority() == config.priority() && a.nodeId().compareTo(me) < 0))));
       if (newer || tieLost) {
+        if (me.equals(st.epochMaster()) && !me.equals(a.epochMaster()) && handoverTo.isEmpty()) {
+          // Losing the role other than by a handover is a fault for the hold-down count.
+          noteFault(now);
+        }
         st = st.withEpoch(a.epoch(), a.epochMaster());
         store.save(st);
         handoverTo = "";
