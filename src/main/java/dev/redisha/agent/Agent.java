@@ -1,6 +1,11 @@
 package dev.redisha.agent;
 
+import dev.redisha.api.ApiServer;
 import dev.redisha.api.NodeStatus;
+import dev.redisha.api.OperationResult;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.control.Controller;
@@ -52,6 +57,8 @@ public final class Agent implements AutoCloseable {
   private volatile RedisHealth latest;
   private volatile NodeStatus status;
   private volatile Decision lastDecision;
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private ApiServer api;
 
   public Agent(NodeConfig config) {
     this.config = config;
@@ -80,7 +87,35 @@ public final class Agent implements AutoCloseable {
     coordinator.start();
     health.start();
     loop.start();
+    registerMetrics();
+    try {
+      api = ApiServer.start(config.api().listen(), this::status, events::recent, config.api().token(), metrics,
+          new AgentOperations(coordinator));
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen for the HTTP API on " + config.api().listen() + ": " + e.getMessage(), e);
+    }
     return this;
+  }
+
+  /** The bound HTTP API port (differs from the configured one when that was 0). */
+  public int apiPort() {
+    return api == null ? -1 : api.port();
+  }
+
+  private void registerMetrics() {
+    Gauge.builder("redisha_epoch", () -> status.epoch()).description("highest epoch known").register(metrics);
+    Gauge.builder("redisha_is_master", () -> status.state() == dev.redisha.coordination.AgentState.MASTER ? 1 : 0)
+        .register(metrics);
+    Gauge.builder("redisha_redis_up", () -> status.redisUp() ? 1 : 0).register(metrics);
+    Gauge.builder("redisha_replication_offset", () -> status.replOffset()).register(metrics);
+    Gauge.builder("redisha_replication_lag_bytes", () -> status.lagBytes()).register(metrics);
+    Gauge.builder("redisha_persisting", () -> status.persisting() ? 1 : 0).register(metrics);
+    Gauge.builder("redisha_adverts_accepted", coordinator::acceptedPackets).register(metrics);
+    for (String reason : coordinator.droppedPackets().keySet()) {
+      Gauge.builder("redisha_adverts_dropped", () -> coordinator.droppedPackets().getOrDefault(reason, 0L))
+          .tag("reason", reason).description("UDP packets dropped, by reason").register(metrics);
+    }
   }
 
   private void run() {
@@ -163,6 +198,7 @@ public final class Agent implements AutoCloseable {
     running = false;
     loop.interrupt();
     coordinator.halt();
+    closeApi();
     health.close();
     joinLoop();
     controller.close();
@@ -178,11 +214,19 @@ public final class Agent implements AutoCloseable {
     events.append(new Event(Instant.now(), config.nodeId(), "stop", "agent stopping", coordinator.epoch(), Map.of()));
     hooks.fire(HookType.STOP, config.group(), config.nodeId(), coordinator.epoch());
     coordinator.close();
+    closeApi();
     health.close();
     controller.close();
     managed.ifPresent(ManagedRedis::close);
     hooks.close();
     events.close();
+  }
+
+  private void closeApi() {
+    if (api != null) {
+      api.close();
+      api = null;
+    }
   }
 
   private void joinLoop() {

@@ -1,0 +1,39 @@
+package dev.redisha.cli;
+
+import dev.redisha.agent.Agent;
+import dev.redisha.config.ConfigException;
+import dev.redisha.config.ConfigLoader;
+import dev.redisha.config.NodeConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code redis-ha run --config node.yaml}: the agent, until SIGTERM or Ctrl-C. */
+@Command(name = "run", description = "Run the agent of one node.")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, required = true, description = "the node's YAML config file")
+  Path config;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    NodeConfig c;
+    try {
+      c = ConfigLoader.load(config);
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Agent agent = new Agent(c).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      stopped.countDown();
+    }, "shutdown"));
+    System.err.printf("redis-ha agent %s of group %s running; HTTP API on %s:%d%n",
+        c.nodeId(), c.group(), c.api().listen().host(), agent.apiPort());
+    stopped.await();
+    return 0;
+  }
+}
