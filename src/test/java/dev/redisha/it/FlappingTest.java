@@ -26,12 +26,15 @@ class FlappingTest {
       // Fault 1: b takes over, a comes back and takes the role back.
       a.redisProcess().kill();
       Await.until("b promoted", Duration.ofSeconds(10), b::isMasterAgent);
-      Await.until("a takes the role back", Duration.ofSeconds(30), a::isMasterAgent);
+      long bEpoch = b.agent.status().epoch();
+      Await.until("a takes the role back", Duration.ofSeconds(30),
+          () -> a.isMasterAgent() && a.agent.status().epoch() > bEpoch && a.redisIsMaster());
       long epochBefore = a.agent.status().epoch();
 
       // Fault 2 within the window: a must stay a replica.
       a.redisProcess().kill();
-      Await.until("b promoted again", Duration.ofSeconds(10), b::isMasterAgent);
+      Await.until("b promoted again", Duration.ofSeconds(10),
+          () -> b.isMasterAgent() && b.agent.status().epoch() > epochBefore);
       Await.until("a in hold-down, an in-sync replica", Duration.ofSeconds(30),
           () -> a.agent.status().holdDown() && a.info().map(i -> i.masterLinkUp()).orElse(false));
       // Observe for several preempt delays: nothing may move (a bounded observation, not a sleep).

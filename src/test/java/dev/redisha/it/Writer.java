@@ -112,6 +112,12 @@ public final class Writer implements AutoCloseable {
     errors.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
   }
 
+  /** The server the writer's open connection goes to, if any. */
+  public Optional<HostPort> connectedTo() {
+    Jedis j = current;
+    return j != null && j.isConnected() ? Optional.ofNullable(currentTarget) : Optional.empty();
+  }
+
   public int acked() {
     return acks.size();
   }
