@@ -18,7 +18,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * A client that writes {@code w:<n>} keys one at a time to wherever {@code route} says the master
  * is, and records every acknowledged write with its time. A write that failed is retried with the
  * same key and value (idempotent), so "acked" means exactly what the application was told.
- * Bounded in count and time.
+ * Bounded in count and time. It behaves like a client behind an endpoint (DESIGN §5): when the
+ * master changes, its connection to the old master is closed, so a reply still in flight from a
+ * demoted server is never taken as an acknowledgement.
  */
 public final class Writer implements AutoCloseable {
   /** One acknowledged write. */
@@ -35,6 +37,7 @@ public final class Writer implements AutoCloseable {
   private volatile boolean stop;
   private volatile Jedis current;
   private volatile HostPort currentTarget;
+  private volatile long routeGeneration;
 
   public Writer(Supplier<Optional<HostPort>> route, Optional<Secret> password, int maxWrites, long maxMillis) {
     this.route = route;
@@ -58,11 +61,15 @@ public final class Writer implements AutoCloseable {
       Jedis j = current;
       HostPort t = currentTarget;
       Optional<HostPort> now = route.get();
-      if (j != null && t != null && now.isPresent() && !now.get().equals(t)) {
-        try {
-          j.getConnection().disconnect();
-        } catch (RuntimeException ignored) {
-          // already closed by the writer
+      if (t != null && now.isPresent() && !now.get().equals(t)) {
+        routeGeneration++;
+        currentTarget = null;
+        if (j != null) {
+          try {
+            j.getConnection().disconnect();
+          } catch (RuntimeException ignored) {
+            // already closed by the writer
+          }
         }
       }
       LockSupport.parkNanos(1_000_000);
@@ -85,12 +92,25 @@ public final class Writer implements AutoCloseable {
           if (jedis != null) {
             jedis.close();
           }
-          jedis = connector.connect(target.get(), 500);
+          jedis = null;
+          current = null;
+          // Known to the route watcher before the connection exists, like a proxy's backend.
+          currentTarget = target.get();
           connectedTo = target.get();
+          jedis = connector.connect(target.get(), 500);
           current = jedis;
-          currentTarget = connectedTo;
         }
+        long generation = routeGeneration;
         jedis.set("w:" + n, "v" + n);
+        if (generation != routeGeneration || currentTarget == null) {
+          // The endpoint closed this client's connection when the master changed: the reply
+          // never reaches the application, so the write is not acknowledged.
+          count("closed on master change");
+          jedis.close();
+          jedis = null;
+          connectedTo = null;
+          continue;
+        }
         acks.add(new Ack(n, System.nanoTime(), connectedTo));
         n++;
       } catch (JedisException e) {
