@@ -2,13 +2,18 @@ package dev.redisha.agent;
 
 import dev.redisha.api.ApiServer;
 import dev.redisha.api.NodeStatus;
-import dev.redisha.api.OperationResult;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisMode;
+import dev.redisha.config.HostPort;
 import dev.redisha.control.Controller;
+import dev.redisha.control.EndpointSteering;
+import dev.redisha.coordination.AgentState;
+import dev.redisha.endpoint.Endpoints;
+import dev.redisha.endpoint.MasterView;
+import java.util.ArrayList;
 import dev.redisha.control.ManagedRedis;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.FileStateStore;
@@ -52,6 +57,7 @@ public final class Agent implements AutoCloseable {
   private final PeerCoordinator coordinator;
   private final RedisHealthMonitor health;
   private final Controller controller;
+  private final Endpoints endpoints;
   private final Thread loop;
   private volatile boolean running = true;
   private volatile RedisHealth latest;
@@ -73,8 +79,9 @@ public final class Agent implements AutoCloseable {
     RedisConnector connector = RedisConnector.of(config.redis());
     this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP));
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
+    this.endpoints = EndpointFactory.create(config, this::endpointEvent);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
-        (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), clock);
+        (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
     this.loop = new Thread(this::run, "decision-loop-" + config.nodeId());
     this.status = buildStatus();
@@ -137,6 +144,8 @@ public final class Agent implements AutoCloseable {
         }
         lastDecision = d;
         controller.apply(d, latest);
+        endpoints.publish(masterView(d.action() == Decision.Action.MASTER && latest.up()
+            && latest.info().map(RedisInfo::isMaster).orElse(false)));
         status = buildStatus();
       } catch (InterruptedException e) {
         return;
@@ -171,6 +180,48 @@ public final class Agent implements AutoCloseable {
         info.map(RedisInfo::role).orElse(""), offset, lag, h.up() && h.persisting(),
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
         d == null ? "starting" : d.reason(), coordinator.peers());
+  }
+
+  /** The group's master as endpoints should see it now. */
+  private MasterView masterView(boolean localIsMaster) {
+    String master = coordinator.epochMaster();
+    List<HostPort> others = new ArrayList<>();
+    Optional<HostPort> masterRedis = Optional.empty();
+    if (master.equals(config.nodeId())) {
+      masterRedis = localIsMaster ? Optional.of(config.redis().announce()) : Optional.empty();
+    } else {
+      others.add(config.redis().announce());
+    }
+    for (NodeStatus.PeerView p : coordinator.peers()) {
+      HostPort redis = config.peers().stream().filter(c -> c.nodeId().equals(p.nodeId()))
+          .findFirst().orElseThrow().redis();
+      boolean servesAsMaster = p.nodeId().equals(master) && p.redisUp() && "master".equals(p.redisRole())
+          && (p.state() == AgentState.MASTER || p.state() == AgentState.HANDING_OVER);
+      if (servesAsMaster) {
+        masterRedis = Optional.of(redis);
+      } else {
+        others.add(redis);
+      }
+    }
+    return new MasterView(coordinator.epoch(), masterRedis.isPresent() ? Optional.of(master) : Optional.empty(),
+        masterRedis, others, localIsMaster);
+  }
+
+  private void endpointEvent(String what) {
+    events.append(new Event(Instant.now(), config.nodeId(), "endpoint", what, coordinator.epoch(), Map.of()));
+  }
+
+  /** Called by the controller inside its steps, on the decision thread. */
+  private final class Steering implements EndpointSteering {
+    @Override
+    public void beforeLocalDemotion(long epoch) {
+      endpoints.publish(masterView(false));
+    }
+
+    @Override
+    public void afterLocalPromotion(long epoch) {
+      endpoints.publish(masterView(true));
+    }
   }
 
   public NodeStatus status() {
@@ -215,6 +266,7 @@ public final class Agent implements AutoCloseable {
     hooks.fire(HookType.STOP, config.group(), config.nodeId(), coordinator.epoch());
     coordinator.close();
     closeApi();
+    endpoints.close();
     health.close();
     controller.close();
     managed.ifPresent(ManagedRedis::close);

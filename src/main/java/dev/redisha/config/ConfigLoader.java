@@ -53,8 +53,9 @@ public final class ConfigLoader {
     FailoverConfig failover = SectionReaders.failover(root.section("failover"));
     HooksConfig hooks = SectionReaders.hooks(root.section("hooks"));
     ApiConfig api = SectionReaders.api(root.section("api"), secrets);
+    EndpointsConfig endpoints = EndpointsReader.read(root.section("endpoints"), group.orElse(""));
     root.rejectUnknown();
     return new NodeConfig(source, group.orElse(""), nodeId.orElse(""), priority, redis, peers,
-        coordination, health, persistence, failover, hooks, api, stateDir);
+        coordination, health, persistence, failover, hooks, api, stateDir, endpoints);
   }
 }

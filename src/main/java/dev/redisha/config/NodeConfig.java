@@ -20,7 +20,8 @@ public record NodeConfig(
     FailoverConfig failover,
     HooksConfig hooks,
     ApiConfig api,
-    Path stateDir) {
+    Path stateDir,
+    EndpointsConfig endpoints) {
 
   public NodeConfig {
     peers = List.copyOf(peers);

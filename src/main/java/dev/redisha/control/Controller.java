@@ -38,6 +38,7 @@ public final class Controller implements AutoCloseable {
   private final Consumer<Event> events;
   private final BiConsumer<HookType, Long> hooks;
   private final LongSupplier clock;
+  private final EndpointSteering steering;
   private Decision.Action lastAction;
   private Boolean persistRequested;
   private long persistRequestedAt;
@@ -49,8 +50,10 @@ public final class Controller implements AutoCloseable {
       Optional<ManagedRedis> managed,
       Consumer<Event> events,
       BiConsumer<HookType, Long> hooks,
+      EndpointSteering steering,
       LongSupplier clock) {
     this.config = config;
+    this.steering = steering;
     this.coordinator = coordinator;
     int timeout = (int) Math.max(500, config.health().timeoutMs() * 2);
     this.local = new RedisControl(connector, config.redis().address(), timeout);
@@ -120,11 +123,15 @@ public final class Controller implements AutoCloseable {
       }
       steps.put("promote_ms", ms(t2));
       steps.put("total_ms", ms(t0));
+      steering.afterLocalPromotion(d.epoch());
       record("promote", d.reason(), d.epoch(), steps);
     } else if (!isMaster) {
       long t0 = System.nanoTime();
       local.promote();
+      steering.afterLocalPromotion(d.epoch());
       record("promote", d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
+    } else {
+      steering.afterLocalPromotion(d.epoch());
     }
     ensurePersistence(d.persist(), h, d.epoch(),
         d.persist() ? "master without an in-sync persisting replica: it is the last copy" : "an in-sync replica persists; the master keeps data in memory only");
@@ -137,6 +144,9 @@ public final class Controller implements AutoCloseable {
       info = local.info();
     }
     if (info.isMaster() || !target.equals(upstreamOf(info))) {
+      if (info.isMaster()) {
+        steering.beforeLocalDemotion(d.epoch());
+      }
       long t0 = System.nanoTime();
       local.replicateFrom(target);
       Map<String, Object> steps = new LinkedHashMap<>();
@@ -162,6 +172,9 @@ public final class Controller implements AutoCloseable {
     RedisInfo info = local.info();
     HostPort target = d.follow().orElse(config.redis().announce());
     if (info.isMaster() || !target.equals(upstreamOf(info))) {
+      if (info.isMaster()) {
+        steering.beforeLocalDemotion(d.epoch());
+      }
       local.replicateFrom(target);
       long dropped = info.isMaster() ? local.dropNormalClients() : 0;
       record("demote", d.reason(), d.epoch(),
@@ -197,6 +210,9 @@ public final class Controller implements AutoCloseable {
         info = local.info();
       }
       ok = !info.isMaster() && target.redis().equals(upstreamOf(info));
+      if (ok) {
+        steering.beforeLocalDemotion(d.epoch() + 1);
+      }
       detail = ok ? "now a replica of " + target.nodeId() : "FAILOVER did not complete (state " + info.failoverState() + ", role " + info.role() + ")";
       if (ok) {
         local.dropNormalClients();

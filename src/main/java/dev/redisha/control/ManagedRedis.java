@@ -42,7 +42,10 @@ public final class ManagedRedis implements AutoCloseable {
       backoffMs = Math.min(backoffMs * 2, 5000);
     }
     nextStartAt = now + backoffMs;
-    HostPort listen = config.redis().address();
+    // Clients reach the master through the VIP too, an address this host only holds while master.
+    HostPort listen = config.endpoints().vip().isPresent()
+        ? new HostPort("0.0.0.0", config.redis().address().port())
+        : config.redis().address();
     RedisLaunch launch =
         new RedisLaunch(
             listen,

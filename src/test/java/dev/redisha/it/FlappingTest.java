@@ -3,6 +3,7 @@ package dev.redisha.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.CoordinationConfig;
+import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
@@ -52,6 +53,6 @@ class FlappingTest {
     return new NodeConfig(c.source(), c.group(), c.nodeId(), c.priority(), c.redis(), c.peers(),
         new CoordinationConfig(k.listen(), k.key(), k.advertIntervalMs(), k.downAfterAdverts(), k.preempt(),
             k.preemptDelayMs(), 60_000, 2, k.bootstrapWaitMs()),
-        c.health(), c.persistence(), c.failover(), c.hooks(), c.api(), c.stateDir());
+        c.health(), c.persistence(), c.failover(), c.hooks(), c.api(), c.stateDir(), c.endpoints());
   }
 }

@@ -2,6 +2,7 @@ package dev.redisha.it;
 
 import dev.redisha.config.ApiConfig;
 import dev.redisha.config.CoordinationConfig;
+import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.FailoverConfig;
 import dev.redisha.config.HealthConfig;
 import dev.redisha.config.HooksConfig;
@@ -65,7 +66,7 @@ public final class TestGroup implements AutoCloseable {
           new FailoverConfig(2000, 1 << 20),
           new HooksConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 5000),
           new ApiConfig(loopback(0), Optional.empty()),
-          state);
+          state, EndpointsConfig.none());
       g.nodes.add(new TestNode(tweak.apply(c)));
     }
     return g;

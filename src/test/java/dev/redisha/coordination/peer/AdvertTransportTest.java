@@ -347,6 +347,7 @@ class AdvertTransportTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

@@ -1,0 +1,20 @@
+package dev.redisha.agent;
+
+import dev.redisha.config.NodeConfig;
+import dev.redisha.endpoint.Endpoint;
+import dev.redisha.endpoint.Endpoints;
+import dev.redisha.endpoint.vip.VipEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Builds the endpoints a node's config asks for. */
+final class EndpointFactory {
+  private EndpointFactory() {}
+
+  static Endpoints create(NodeConfig config, Consumer<String> events) {
+    List<Endpoint> list = new ArrayList<>();
+    config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
+    return new Endpoints(list);
+  }
+}

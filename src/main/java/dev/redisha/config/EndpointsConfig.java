@@ -1,0 +1,44 @@
+package dev.redisha.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How clients reach the master (DESIGN §5); each endpoint is optional and several may run at once.
+ *
+ * @param vip a virtual IP that follows the master (needs CAP_NET_ADMIN and CAP_NET_RAW)
+ * @param proxy a TCP proxy that forwards to the master (no root needed)
+ * @param sentinel a Sentinel-compatible discovery port for Sentinel-aware clients
+ */
+public record EndpointsConfig(Optional<Vip> vip, Optional<Proxy> proxy, Optional<Sentinel> sentinel) {
+
+  public static EndpointsConfig none() {
+    return new EndpointsConfig(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * @param address the VIP, e.g. 198.18.0.100
+   * @param prefixLength its prefix length on the interface, e.g. 24
+   * @param device the network interface to put it on
+   * @param arpingCount gratuitous ARP announcements sent after taking the address
+   * @param arpingIntervalMs time between announcements
+   */
+  public record Vip(String address, int prefixLength, String device, int arpingCount, long arpingIntervalMs) {}
+
+  /**
+   * @param listen where clients connect
+   * @param noMasterHoldMs how long a new client connection waits for a master before it is closed
+   */
+  public record Proxy(HostPort listen, long noMasterHoldMs) {}
+
+  /**
+   * @param listen where Sentinel clients connect
+   * @param masterName the name clients ask for (defaults to the group name)
+   * @param peers the other agents' Sentinel endpoints, reported by {@code SENTINEL sentinels}
+   */
+  public record Sentinel(HostPort listen, String masterName, List<HostPort> peers) {
+    public Sentinel {
+      peers = List.copyOf(peers);
+    }
+  }
+}

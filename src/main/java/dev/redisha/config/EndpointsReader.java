@@ -1,0 +1,78 @@
+package dev.redisha.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the optional {@code endpoints} section: vip, proxy, sentinel. */
+final class EndpointsReader {
+  private static final Pattern CIDR = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,3}){3})/(\\d{1,2})");
+  private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+
+  private EndpointsReader() {}
+
+  static EndpointsConfig read(Section endpoints, String group) {
+    Optional<EndpointsConfig.Vip> vip = Optional.empty();
+    Optional<EndpointsConfig.Proxy> proxy = Optional.empty();
+    Optional<EndpointsConfig.Sentinel> sentinel = Optional.empty();
+    if (endpoints.has("vip")) {
+      vip = vip(endpoints.section("vip"));
+    }
+    if (endpoints.has("proxy")) {
+      Section p = endpoints.section("proxy");
+      HostPort listen = p.hostPort("listen", new HostPort("0.0.0.0", 6390), "the proxy's listen address");
+      long hold = p.integer("no_master_hold_ms", 2000, 0, 60_000);
+      p.rejectUnknown();
+      proxy = Optional.of(new EndpointsConfig.Proxy(listen, hold));
+    }
+    if (endpoints.has("sentinel")) {
+      Section s = endpoints.section("sentinel");
+      HostPort listen = s.hostPort("listen", new HostPort("0.0.0.0", 26379), "the Sentinel endpoint's listen address");
+      String name = s.text("master_name", "the master name Sentinel clients ask for").orElse(group);
+      List<HostPort> peers = new ArrayList<>();
+      for (String text : s.strings("peers", t -> {
+        try {
+          HostPort.parse(t);
+          return Optional.empty();
+        } catch (IllegalArgumentException e) {
+          return Optional.of("must be host:port, got \"" + t + "\"");
+        }
+      })) {
+        peers.add(HostPort.parse(text));
+      }
+      s.rejectUnknown();
+      sentinel = Optional.of(new EndpointsConfig.Sentinel(listen, name, peers));
+    }
+    endpoints.rejectUnknown();
+    return new EndpointsConfig(vip, proxy, sentinel);
+  }
+
+  private static Optional<EndpointsConfig.Vip> vip(Section v) {
+    Optional<String> address = v.requiredText("address", "an IPv4 address with its prefix length, such as 198.18.0.100/24");
+    Optional<String> device = v.requiredText("interface", "the network interface name, such as eth0");
+    int count = v.smallInteger("arping_count", 3, 1, 100);
+    long interval = v.integer("arping_interval_ms", 200, 10, 10_000);
+    v.rejectUnknown();
+    if (address.isEmpty() || device.isEmpty()) {
+      return Optional.empty();
+    }
+    Matcher m = CIDR.matcher(address.get().strip());
+    boolean validIp = m.matches();
+    if (validIp) {
+      for (String octet : m.group(1).split("\\.")) {
+        validIp &= Integer.parseInt(octet) <= 255;
+      }
+    }
+    if (!validIp || Integer.parseInt(m.group(2)) > 32) {
+      v.problem("address", "must be an IPv4 address with its prefix length, such as 198.18.0.100/24, got \"" + address.get() + "\"");
+      return Optional.empty();
+    }
+    if (!DEVICE.matcher(device.get()).matches()) {
+      v.problem("interface", "must be a network interface name (up to 15 letters, digits, . _ - : @), got \"" + device.get() + "\"");
+      return Optional.empty();
+    }
+    return Optional.of(new EndpointsConfig.Vip(m.group(1), Integer.parseInt(m.group(2)), device.get(), count, interval));
+  }
+}

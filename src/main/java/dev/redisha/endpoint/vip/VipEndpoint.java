@@ -1,0 +1,126 @@
+package dev.redisha.endpoint.vip;
+
+import dev.redisha.config.EndpointsConfig;
+import dev.redisha.endpoint.Endpoint;
+import dev.redisha.endpoint.MasterView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed's endpoint: a virtual IP on the master's host. Taken with {@code ip addr add} and
+ * announced by gratuitous ARP ({@code arping -U}) so neighbours update their caches at once;
+ * released with {@code ip addr del} before this node's Redis is demoted, so no client reaches a
+ * demoted server through it. Removing the address is synchronous (milliseconds); announcing runs
+ * on its own thread because arping takes {@code count × interval}.
+ */
+public final class VipEndpoint implements Endpoint {
+  private static final Logger log = LoggerFactory.getLogger(VipEndpoint.class);
+  private static final long COMMAND_TIMEOUT_MS = 5000;
+
+  private final EndpointsConfig.Vip vip;
+  private final Consumer<String> events;
+  private final ExecutorService announcer;
+  private boolean held;
+
+  /**
+   * @throws IllegalStateException if the agent lacks CAP_NET_ADMIN or CAP_NET_RAW, or the
+   *     interface does not exist
+   */
+  public VipEndpoint(EndpointsConfig.Vip vip, Consumer<String> events) {
+    this.vip = vip;
+    this.events = events;
+    List<String> missing = new ArrayList<>();
+    if (!Capabilities.has(Capabilities.CAP_NET_ADMIN)) {
+      missing.add("CAP_NET_ADMIN (to add and remove the address)");
+    }
+    if (!Capabilities.has(Capabilities.CAP_NET_RAW)) {
+      missing.add("CAP_NET_RAW (to send gratuitous ARP)");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("the VIP endpoint needs " + String.join(" and ", missing)
+          + "; run the agent as root or grant them (e.g. systemd AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW)");
+    }
+    NetCommand.Result link = NetCommand.run(List.of("ip", "link", "show", "dev", vip.device()), COMMAND_TIMEOUT_MS);
+    if (!link.ok()) {
+      throw new IllegalStateException("endpoints.vip.interface " + vip.device() + " not usable: " + link.output());
+    }
+    this.announcer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "vip-announce");
+      t.setDaemon(true);
+      return t;
+    });
+    // A node that is not (yet) master must not hold the VIP, e.g. after a crash while master.
+    if (present()) {
+      release("held at start, before this node is master");
+    }
+  }
+
+  @Override
+  public String name() {
+    return "vip " + cidr() + " on " + vip.device();
+  }
+
+  @Override
+  public synchronized void update(MasterView view) {
+    if (view.localIsMaster() && !held) {
+      take();
+    } else if (!view.localIsMaster() && (held || present())) {
+      release("this node is no longer master (epoch " + view.epoch() + ")");
+    }
+  }
+
+  private void take() {
+    NetCommand.Result add = NetCommand.run(List.of("ip", "addr", "add", cidr(), "dev", vip.device()), COMMAND_TIMEOUT_MS);
+    if (!add.ok() && !add.output().contains("File exists")) {
+      events.accept("could not add VIP " + cidr() + ": " + add.output());
+      log.error("could not add VIP {} on {}: {}", cidr(), vip.device(), add.output());
+      return;
+    }
+    held = true;
+    events.accept("VIP " + cidr() + " added on " + vip.device());
+    announcer.execute(this::announce);
+  }
+
+  private void announce() {
+    List<String> cmd = List.of("arping", "-q", "-U", "-c", Integer.toString(vip.arpingCount()),
+        "-i", Double.toString(vip.arpingIntervalMs() / 1000.0), "-I", vip.device(), "-s", vip.address(), vip.address());
+    NetCommand.Result r = NetCommand.run(cmd, COMMAND_TIMEOUT_MS + vip.arpingCount() * vip.arpingIntervalMs());
+    // arping -U exits 1 when nobody answers, which is normal for unsolicited announcements.
+    if (r.exit() > 1 || r.exit() < 0) {
+      events.accept("gratuitous ARP for " + vip.address() + " failed: " + r.output());
+    }
+  }
+
+  private void release(String why) {
+    NetCommand.Result del = NetCommand.run(List.of("ip", "addr", "del", cidr(), "dev", vip.device()), COMMAND_TIMEOUT_MS);
+    held = false;
+    if (del.ok()) {
+      events.accept("VIP " + cidr() + " removed from " + vip.device() + ": " + why);
+    } else if (!del.output().contains("Cannot assign")) {
+      log.error("could not remove VIP {} from {}: {}", cidr(), vip.device(), del.output());
+      events.accept("could not remove VIP " + cidr() + ": " + del.output());
+    }
+  }
+
+  private boolean present() {
+    NetCommand.Result show = NetCommand.run(List.of("ip", "-o", "addr", "show", "dev", vip.device()), COMMAND_TIMEOUT_MS);
+    return show.ok() && show.output().contains(" " + cidr() + " ");
+  }
+
+  private String cidr() {
+    return vip.address() + "/" + vip.prefixLength();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (held) {
+      release("agent stopping");
+    }
+    announcer.shutdownNow();
+  }
+}
