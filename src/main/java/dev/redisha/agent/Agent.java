@@ -144,8 +144,9 @@ public final class Agent implements AutoCloseable {
         }
         lastDecision = d;
         controller.apply(d, latest);
-        endpoints.publish(masterView(d.action() == Decision.Action.MASTER && latest.up()
-            && latest.info().map(RedisInfo::isMaster).orElse(false)));
+        // On MASTER the controller has just promoted (or found) a master Redis; the probe
+        // snapshot may not show it yet, and the VIP must not flap on a stale snapshot.
+        endpoints.publish(masterView(d.action() == Decision.Action.MASTER));
         status = buildStatus();
       } catch (InterruptedException e) {
         return;

@@ -52,8 +52,8 @@ final class EndpointsReader {
   private static Optional<EndpointsConfig.Vip> vip(Section v) {
     Optional<String> address = v.requiredText("address", "an IPv4 address with its prefix length, such as 198.18.0.100/24");
     Optional<String> device = v.requiredText("interface", "the network interface name, such as eth0");
-    int count = v.smallInteger("arping_count", 3, 1, 100);
-    long interval = v.integer("arping_interval_ms", 200, 10, 10_000);
+    int count = v.smallInteger("arping_count", 5, 1, 100);
+    long interval = v.integer("arping_interval_ms", 300, 10, 10_000);
     v.rejectUnknown();
     if (address.isEmpty() || device.isEmpty()) {
       return Optional.empty();

@@ -41,6 +41,7 @@ public final class Controller implements AutoCloseable {
   private final EndpointSteering steering;
   private Decision.Action lastAction;
   private Boolean persistRequested;
+  private String tunedRunId = "";
   private long persistRequestedAt;
 
   public Controller(
@@ -66,6 +67,11 @@ public final class Controller implements AutoCloseable {
 
   public void apply(Decision d, RedisHealth h) {
     try {
+      String runId = h.runId();
+      if (h.up() && !runId.equals(tunedRunId)) {
+        local.tuneForFailover();
+        tunedRunId = runId;
+      }
       switch (d.action()) {
         case MASTER -> beMaster(d, h);
         case REPLICA -> beReplica(d, h);
@@ -242,6 +248,9 @@ public final class Controller implements AutoCloseable {
     }
     if (wanted) {
       local.persist(config.persistence());
+      if (h.info().map(RedisInfo::isMaster).orElse(false) && !config.persistence().save().isEmpty()) {
+        local.snapshotNow();
+      }
     } else {
       local.stopPersisting();
     }

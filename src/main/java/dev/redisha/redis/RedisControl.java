@@ -102,6 +102,23 @@ public final class RedisControl implements AutoCloseable {
         });
   }
 
+  /** Settings the agent relies on whoever started the server (see RedisLaunch for why). */
+  public void tuneForFailover() {
+    call(j -> j.configSet("repl-diskless-sync-delay", "0"));
+  }
+
+  /** Writes a snapshot now: a master that became the last copy must not wait for a save point. */
+  public void snapshotNow() {
+    call(j -> {
+      try {
+        return j.bgsave();
+      } catch (redis.clients.jedis.exceptions.JedisDataException alreadyRunning) {
+        // "Background save already in progress" serves the same purpose.
+        return "OK";
+      }
+    });
+  }
+
   /** A master with a persisting replica keeps its data in memory only (the seed's premise). */
   public void stopPersisting() {
     call(

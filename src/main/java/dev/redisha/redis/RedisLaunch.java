@@ -35,6 +35,9 @@ public record RedisLaunch(
     lines.add("dir " + quote(dataDir.toAbsolutePath().toString()));
     lines.add("daemonize no");
     lines.add("logfile \"\"");
+    // Redis 7 waits 5 s before a diskless full sync in case more replicas come; with one or two
+    // replicas that only delays the moment the data exists twice.
+    lines.add("repl-diskless-sync-delay 0");
     password.ifPresent(
         p -> {
           lines.add("requirepass " + quote(p.text()));

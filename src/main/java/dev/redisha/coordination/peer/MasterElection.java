@@ -59,6 +59,7 @@ public final class MasterElection {
   private final Deque<Long> faults = new ArrayDeque<>();
   private boolean inFaultEpisode;
   private String lastRunId = "";
+  private long tookOverAt = Long.MIN_VALUE / 2;
   private String reason = "starting";
 
   public MasterElection(NodeConfig config, StateStore store, long now) {
@@ -157,7 +158,9 @@ public final class MasterElection {
       return Decision.fault(st.epoch(), me, healthyMasterRedis(alive),
           "my Redis restarted without its data (it was not persisting); it must not serve as master");
     }
-    if (!info.isMaster() && !isParked(info)) {
+    // A probe that finished within one probe timeout of our own promotion may predate it.
+    boolean probeAfterTakeover = h.takenAtMillis() > tookOverAt + config.health().timeoutMs();
+    if (!info.isMaster() && !isParked(info) && probeAfterTakeover) {
       // Someone demoted my Redis (a peer fenced me while my agent was away): promoting it back
       // would make two masters. The peer's newer epoch will arrive with its adverts.
       return Decision.waiting(st.epoch(), me, "my Redis replicates from " + info.masterHost() + ":" + info.masterPort()
@@ -235,6 +238,7 @@ public final class MasterElection {
         long e = xa.epoch() + 1;
         st = new DurableState(e, me, e, info.runId(), h.persisting());
         store.save(st);
+        tookOverAt = now;
         restartedSinceData = false;
         clearPreemption();
         return Decision.master(e, me, true, "took over from " + xa.nodeId() + " by switchover; master of epoch " + e);
@@ -459,7 +463,8 @@ public final class MasterElection {
 
   // Callbacks from the controller, through the coordinator.
 
-  public void commitTakeover(Decision d, RedisHealth h) {
+  public void commitTakeover(Decision d, RedisHealth h, long now) {
+    tookOverAt = now;
     st = new DurableState(d.epoch(), me, d.epoch(), h.runId(), h.persisting());
     store.save(st);
     restartedSinceData = false;

@@ -143,7 +143,7 @@ public final class PeerCoordinator implements Coordinator {
 
   @Override
   public synchronized void commitTakeover(Decision takeover) {
-    election.commitTakeover(takeover, lastHealth);
+    election.commitTakeover(takeover, lastHealth, clock.getAsLong());
     publish();
   }
 

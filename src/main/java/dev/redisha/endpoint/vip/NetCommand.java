@@ -15,6 +15,18 @@ final class NetCommand {
 
   private NetCommand() {}
 
+  /** Starts a command without waiting for it; it ends on its own (arping -c 1 takes about 1 s). */
+  static java.util.Optional<Process> start(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      p.getOutputStream().close();
+      return java.util.Optional.of(p);
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   static Result run(List<String> command, long timeoutMs) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

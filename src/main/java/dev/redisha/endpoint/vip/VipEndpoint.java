@@ -25,7 +25,7 @@ public final class VipEndpoint implements Endpoint {
   private final EndpointsConfig.Vip vip;
   private final Consumer<String> events;
   private final ExecutorService announcer;
-  private boolean held;
+  private volatile boolean held;
 
   /**
    * @throws IllegalStateException if the agent lacks CAP_NET_ADMIN or CAP_NET_RAW, or the
@@ -86,13 +86,15 @@ public final class VipEndpoint implements Endpoint {
     announcer.execute(this::announce);
   }
 
+  /**
+   * One {@code arping -U -c 1} per announcement, started {@code arping_interval_ms} apart: arping's
+   * own {@code -i} takes whole seconds only, too coarse for a sub-second failover.
+   */
   private void announce() {
-    List<String> cmd = List.of("arping", "-q", "-U", "-c", Integer.toString(vip.arpingCount()),
-        "-i", Double.toString(vip.arpingIntervalMs() / 1000.0), "-I", vip.device(), "-s", vip.address(), vip.address());
-    NetCommand.Result r = NetCommand.run(cmd, COMMAND_TIMEOUT_MS + vip.arpingCount() * vip.arpingIntervalMs());
-    // arping -U exits 1 when nobody answers, which is normal for unsolicited announcements.
-    if (r.exit() > 1 || r.exit() < 0) {
-      events.accept("gratuitous ARP for " + vip.address() + " failed: " + r.output());
+    List<String> cmd = List.of("arping", "-q", "-U", "-c", "1", "-I", vip.device(), "-s", vip.address(), vip.address());
+    for (int i = 0; i < vip.arpingCount() && held; i++) {
+      NetCommand.start(cmd).ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
+      java.util.concurrent.locks.LockSupport.parkNanos(vip.arpingIntervalMs() * 1_000_000);
     }
   }
 
