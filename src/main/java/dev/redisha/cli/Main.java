@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "redis-ha 0.1.0",
     description = "High-availability manager for Redis primary/replica groups.",
-    subcommands = {RunCommand.class, CheckConfigCommand.class, StatusCommand.class})
+    subcommands = {
+      RunCommand.class,
+      CheckConfigCommand.class,
+      StatusCommand.class,
+      OperationCommand.Switchover.class,
+      OperationCommand.Pause.class,
+      OperationCommand.Resume.class
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -60,6 +60,7 @@ public final class MasterElection {
   private boolean inFaultEpisode;
   private String lastRunId = "";
   private long tookOverAt = Long.MIN_VALUE / 2;
+  private long suppressPreemptUntil;
   private String reason = "starting";
 
   public MasterElection(NodeConfig config, StateStore store, long now) {
@@ -326,6 +327,7 @@ public final class MasterElection {
   private void updatePreemption(Advert master, RedisInfo info, long now) {
     boolean eligible = config.coordination().preempt()
         && !paused
+        && now >= suppressPreemptUntil
         && !holdDown()
         && config.priority() > master.priority()
         && info.masterLinkUp()
@@ -476,6 +478,10 @@ public final class MasterElection {
   }
 
   public void handoverFinished(Decision d, boolean success, long now) {
+    if (success && switchoverTo != null) {
+      // The operator chose the new master: do not take the role back by preemption at once.
+      suppressPreemptUntil = now + config.coordination().flapWindowMs();
+    }
     switchoverTo = null;
     if (success) {
       String target = d.handoverTo().orElseThrow().nodeId();
@@ -489,6 +495,9 @@ public final class MasterElection {
 
   public void setPaused(boolean p) {
     paused = p;
+    if (!p) {
+      suppressPreemptUntil = 0;
+    }
     if (p) {
       clearPreemption();
     }

@@ -1,0 +1,105 @@
+package dev.redisha.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.redisha.cli.Main;
+import dev.redisha.config.ApiConfig;
+import dev.redisha.config.NodeConfig;
+import dev.redisha.config.Secret;
+import dev.redisha.coordination.AgentState;
+import dev.redisha.testsupport.Await;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What an operator does: look at the group, switch over, pause for maintenance. */
+class OperationsTest {
+  private static final String TOKEN = "ops-token-5b8d0c1e";
+  @TempDir Path dir;
+
+  @Test
+  void statusSwitchoverAndMaintenanceModeWorkThroughTheApi() throws Exception {
+    try (TestGroup g = TestGroup.pair(dir, dev.redisha.config.RedisMode.MANAGED, OperationsTest::withToken)) {
+      g.nodes().forEach(TestNode::startAgent);
+      TestNode a = g.node("a");
+      TestNode b = g.node("b");
+      Scenarios.awaitSteadyPair(g, a, b);
+
+      String table = cli("status", "--api", "127.0.0.1:" + a.agent.apiPort() + ",127.0.0.1:" + b.agent.apiPort());
+      System.out.print(table);
+      assertTrue(table.lines().anyMatch(l -> l.startsWith("a ") && l.contains("MASTER")), table);
+      assertTrue(table.lines().anyMatch(l -> l.startsWith("b ") && l.contains("REPLICA")), table);
+      assertTrue(!table.contains(TOKEN) && !table.contains("test-redis-password"), "no secret in the status output");
+
+      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
+        Await.until("1000 writes", Duration.ofSeconds(20), () -> w.acked() >= 1000);
+        assertEquals(401, post(a, "/switchover?to=b", "wrong-token"), "a wrong token is refused");
+        assertEquals(200, post(a, "/switchover?to=b", TOKEN));
+        Await.until("b master after the switchover", Duration.ofSeconds(15),
+            () -> b.isMasterAgent() && b.redisIsMaster() && !a.redisIsMaster());
+        int after = w.acked();
+        Await.until("writes continue on b", Duration.ofSeconds(10), () -> w.acked() >= after + 1000);
+        // The operator chose b: a (preferred) must not take the role straight back.
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < until) {
+          assertTrue(b.isMasterAgent(), "the role went back to a right after the operator's switchover");
+          LockSupport.parkNanos(20_000_000);
+        }
+        w.close();
+        assertEquals(0, w.missingOn(b.config.redis().address()).size(), "a switchover loses nothing");
+      }
+
+      assertEquals(200, post(a, "/pause", TOKEN));
+      assertEquals(200, post(b, "/pause", TOKEN));
+      b.redisProcess().kill();
+      long until = System.nanoTime() + 2_000_000_000L;
+      while (System.nanoTime() < until) {
+        assertTrue(!a.redisIsMaster(), "a took over although the group is in maintenance mode");
+        LockSupport.parkNanos(20_000_000);
+      }
+      assertTrue(a.agent.status().paused());
+      post(a, "/resume", TOKEN);
+      post(b, "/resume", TOKEN);
+      Await.until("a master after resume", Duration.ofSeconds(15), () -> a.isMasterAgent() && a.redisIsMaster());
+      assertEquals(AgentState.MASTER, a.agent.status().state());
+    }
+  }
+
+  private static NodeConfig withToken(NodeConfig c) {
+    return new NodeConfig(c.source(), c.group(), c.nodeId(), c.priority(), c.redis(), c.peers(), c.coordination(),
+        c.health(), c.persistence(), c.failover(), c.hooks(),
+        new ApiConfig(c.api().listen(), Optional.of(new Secret(TOKEN.getBytes(StandardCharsets.UTF_8), "test"))),
+        c.stateDir(), c.endpoints());
+  }
+
+  private static int post(TestNode n, String path, String token) throws Exception {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.agent.apiPort() + path))
+        .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(5)).build();
+    return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
+  private static String cli(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      new CommandLine(new Main()).execute(args);
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
