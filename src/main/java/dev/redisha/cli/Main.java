@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       CheckConfigCommand.class,
+      DemoCommand.class,
       StatusCommand.class,
       OperationCommand.Switchover.class,
       OperationCommand.Pause.class,
