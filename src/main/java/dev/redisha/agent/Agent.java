@@ -13,7 +13,11 @@ import dev.redisha.control.EndpointSteering;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.endpoint.Endpoints;
 import dev.redisha.endpoint.MasterView;
+import dev.redisha.config.PeerConfig;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import dev.redisha.control.ManagedRedis;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.FileStateStore;
@@ -63,6 +67,7 @@ public final class Agent implements AutoCloseable {
   private volatile RedisHealth latest;
   private volatile NodeStatus status;
   private volatile Decision lastDecision;
+  private long preparedAtEpoch = -1;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private ApiServer api;
 
@@ -147,6 +152,7 @@ public final class Agent implements AutoCloseable {
         // On MASTER the controller has just promoted (or found) a master Redis; the probe
         // snapshot may not show it yet, and the VIP must not flap on a stale snapshot.
         endpoints.publish(masterView(d.action() == Decision.Action.MASTER));
+        followPeerHandover();
         status = buildStatus();
       } catch (InterruptedException e) {
         return;
@@ -160,6 +166,8 @@ public final class Agent implements AutoCloseable {
   private void absorb(Object item) {
     if (item instanceof RedisHealth h) {
       latest = h;
+    } else if (item instanceof EndpointsPrepared p && endpoints.preparedFor(p.target())) {
+      coordinator.setHandoverPrepared(p.target());
     }
   }
 
@@ -223,7 +231,52 @@ public final class Agent implements AutoCloseable {
     public void afterLocalPromotion(long epoch) {
       endpoints.publish(masterView(true));
     }
+
+    @Override
+    public boolean prepareHandover(String target, long maxMs) {
+      long deadline = System.nanoTime() + maxMs * 1_000_000;
+      CompletableFuture<Boolean> local = endpoints.prepareHandover(target, Duration.ofMillis(maxMs));
+      // The peers' agents hold their endpoints when they see this node advertise HANDING_OVER,
+      // and say so in their adverts; a peer that does not answer in time is not waited for.
+      while (System.nanoTime() < deadline && !(local.isDone() && coordinator.peersPreparedFor(target))) {
+        LockSupport.parkNanos(500_000);
+      }
+      return local.isDone() && local.getNow(false) && coordinator.peersPreparedFor(target);
+    }
+
+    @Override
+    public void handoverCompleted(String target, HostPort targetRedis, long epoch) {
+      List<HostPort> replicas = new ArrayList<>();
+      replicas.add(config.redis().announce());
+      config.peers().stream().map(PeerConfig::redis).filter(r -> !r.equals(targetRedis)).forEach(replicas::add);
+      endpoints.publish(new MasterView(epoch, Optional.of(target), Optional.of(targetRedis), replicas, false));
+    }
+
+    @Override
+    public void handoverAborted() {
+      endpoints.abortHandover();
+    }
   }
+
+  /** Another node is handing the master role over: hold this node's endpoints for it too. */
+  private void followPeerHandover() {
+    Optional<String> target = coordinator.handoverInProgress();
+    if (target.isPresent() && !endpoints.preparedFor(target.get())) {
+      String t = target.get();
+      preparedAtEpoch = coordinator.epoch();
+      endpoints.prepareHandover(t, Duration.ofMillis(config.failover().switchoverTimeoutMs()))
+          .thenAccept(ok -> inbox.offer(new EndpointsPrepared(t)));
+    } else if (target.isEmpty() && endpoints.preparing() && coordinator.masterServing()
+        && coordinator.epoch() == preparedAtEpoch) {
+      endpoints.abortHandover();
+      coordinator.setHandoverPrepared("");
+    } else if (!endpoints.preparing() && preparedAtEpoch >= 0) {
+      preparedAtEpoch = -1;
+      coordinator.setHandoverPrepared("");
+    }
+  }
+
+  private record EndpointsPrepared(String target) {}
 
   public NodeStatus status() {
     return status;

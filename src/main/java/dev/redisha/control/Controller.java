@@ -207,6 +207,11 @@ public final class Controller implements AutoCloseable {
     long t0 = System.nanoTime();
     boolean ok = false;
     String detail;
+    // Clients behind endpoints must have nothing in flight when Redis demotes this node, or the
+    // demoted server answers them -READONLY; half the switchover budget goes to draining them.
+    long prepareBudget = config.failover().switchoverTimeoutMs() / 2;
+    boolean endpointsReady = steering.prepareHandover(target.nodeId(), prepareBudget);
+    long prepareMs = ms(t0);
     try {
       local.startFailoverTo(target.redis(), config.failover().switchoverTimeoutMs());
       long deadline = t0 + (config.failover().switchoverTimeoutMs() + 2000) * 1_000_000;
@@ -216,9 +221,6 @@ public final class Controller implements AutoCloseable {
         info = local.info();
       }
       ok = !info.isMaster() && target.redis().equals(upstreamOf(info));
-      if (ok) {
-        steering.beforeLocalDemotion(d.epoch() + 1);
-      }
       detail = ok ? "now a replica of " + target.nodeId() : "FAILOVER did not complete (state " + info.failoverState() + ", role " + info.role() + ")";
       if (ok) {
         local.dropNormalClients();
@@ -229,10 +231,17 @@ public final class Controller implements AutoCloseable {
       detail = "FAILOVER failed: " + e.getMessage();
     }
     coordinator.handoverFinished(d, ok, detail);
+    if (ok) {
+      steering.handoverCompleted(target.nodeId(), target.redis(), d.epoch() + 1);
+    } else {
+      steering.handoverAborted();
+    }
     Map<String, Object> steps = new LinkedHashMap<>();
     steps.put("to", target.nodeId());
     steps.put("success", ok);
-    steps.put("failover_ms", ms(t0));
+    steps.put("endpoints_ready", endpointsReady);
+    steps.put("prepare_ms", prepareMs);
+    steps.put("total_ms", ms(t0));
     record("handover", d.reason() + ": " + detail, ok ? d.epoch() + 1 : d.epoch(), steps);
   }
 

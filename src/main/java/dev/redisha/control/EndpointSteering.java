@@ -9,11 +9,34 @@ public interface EndpointSteering {
 
   void afterLocalPromotion(long epoch);
 
+  /**
+   * Before a planned switchover: hold client traffic on every endpoint of the group until nothing
+   * is in flight, waiting at most {@code maxMs}; returns whether everything was ready in time.
+   */
+  boolean prepareHandover(String target, long maxMs);
+
+  /** The switchover to {@code target} succeeded: endpoints carry their clients over to it. */
+  void handoverCompleted(String target, dev.redisha.config.HostPort targetRedis, long epoch);
+
+  /** The switchover failed: endpoints resume with this node as master. */
+  void handoverAborted();
+
   EndpointSteering NONE = new EndpointSteering() {
     @Override
     public void beforeLocalDemotion(long epoch) {}
 
     @Override
     public void afterLocalPromotion(long epoch) {}
+
+    @Override
+    public boolean prepareHandover(String target, long maxMs) {
+      return true;
+    }
+
+    @Override
+    public void handoverCompleted(String target, dev.redisha.config.HostPort targetRedis, long epoch) {}
+
+    @Override
+    public void handoverAborted() {}
   };
 }

@@ -1,6 +1,9 @@
 package dev.redisha.endpoint;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +12,7 @@ public final class Endpoints implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
   private final List<Endpoint> endpoints;
   private MasterView last;
+  private String preparedFor;
 
   public Endpoints(List<Endpoint> endpoints) {
     this.endpoints = List.copyOf(endpoints);
@@ -18,13 +22,68 @@ public final class Endpoints implements AutoCloseable {
     if (view.equals(last)) {
       return;
     }
+    if (preparedFor != null && view.masterNode().isEmpty()) {
+      // Mid-switchover nobody is master for a moment; the held clients wait for the new one.
+      return;
+    }
     last = view;
+    boolean complete = preparedFor != null && view.masterNode().equals(java.util.Optional.of(preparedFor));
+    preparedFor = null;
     for (Endpoint e : endpoints) {
       try {
-        e.update(view);
+        if (complete) {
+          e.completeHandover(view);
+        } else {
+          e.update(view);
+        }
       } catch (RuntimeException ex) {
         // One broken endpoint must not keep the others (or the failover) from going on.
         log.error("endpoint {} failed to follow the master change", e.name(), ex);
+      }
+    }
+  }
+
+  /**
+   * Holds client traffic for a switchover to {@code target}; completes true when every endpoint
+   * is drained. The next view naming {@code target} master completes the switchover.
+   */
+  public synchronized CompletableFuture<Boolean> prepareHandover(String target, Duration max) {
+    if (target.equals(preparedFor)) {
+      return CompletableFuture.completedFuture(true);
+    }
+    preparedFor = target;
+    List<CompletableFuture<Boolean>> all = new ArrayList<>();
+    for (Endpoint e : endpoints) {
+      try {
+        all.add(e.prepareHandover(max));
+      } catch (RuntimeException ex) {
+        log.error("endpoint {} could not prepare the switchover", e.name(), ex);
+        all.add(CompletableFuture.completedFuture(false));
+      }
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(v -> all.stream().allMatch(CompletableFuture::join));
+  }
+
+  public synchronized boolean preparedFor(String target) {
+    return target.equals(preparedFor);
+  }
+
+  public synchronized boolean preparing() {
+    return preparedFor != null;
+  }
+
+  /** The switchover was called off: endpoints resume with the master they had. */
+  public synchronized void abortHandover() {
+    if (preparedFor == null) {
+      return;
+    }
+    preparedFor = null;
+    for (Endpoint e : endpoints) {
+      try {
+        e.abortHandover();
+      } catch (RuntimeException ex) {
+        log.error("endpoint {} could not resume after a called-off switchover", e.name(), ex);
       }
     }
   }

@@ -36,6 +36,7 @@ import java.util.Optional;
  * </ol>
  */
 public final class MasterElection {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MasterElection.class);
   private final NodeConfig config;
   private final String me;
   private final StateStore store;
@@ -61,6 +62,7 @@ public final class MasterElection {
   private String lastRunId = "";
   private long tookOverAt = Long.MIN_VALUE / 2;
   private long suppressPreemptUntil;
+  private String preparedFor = "";
   private String reason = "starting";
 
   public MasterElection(NodeConfig config, StateStore store, long now) {
@@ -169,12 +171,16 @@ public final class MasterElection {
     }
     if (restartedSinceData) {
       Optional<PeerReport> newer = alive.values().stream()
-          .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() == st.epoch() && !r.advert().nodeId().equals(me))
+          // Any peer holding data is a better source than a restarted server: what RDB or AOF
+          // brought back is older than what a replica received up to the crash.
+          .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() >= 0
+              && r.advert().state() != AgentState.FAULT && !r.advert().nodeId().equals(me))
           .findFirst();
       if (newer.isPresent()) {
         noteFault(now);
         return Decision.fault(st.epoch(), me, Optional.empty(),
-            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds newer data of epoch " + st.epoch());
+            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds data of epoch "
+                + newer.get().advert().dataEpoch() + ", more recent than a restart from disk");
       }
     }
     boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
@@ -416,6 +422,10 @@ public final class MasterElection {
       next = next.withData(next.dataEpoch(), next.dataRunId(), h.persisting());
     }
     if (!next.equals(st)) {
+      if (next.dataEpoch() != st.dataEpoch() || !next.dataRunId().equals(st.dataRunId())) {
+        log.info("[{}] data claim: epoch {} -> {} (run id {}, persisting {}{})", me, st.dataEpoch(), next.dataEpoch(),
+            abbrev(next.dataRunId()), next.persisting(), restartedSinceData ? ", Redis restarted" : "");
+      }
       st = next;
       store.save(st);
     }
@@ -528,8 +538,16 @@ public final class MasterElection {
     return wantsMaster;
   }
 
+  /**
+   * On the master: the node it is handing over to. On another node: the handover its endpoints
+   * are prepared for (held, nothing in flight), which the master waits for before FAILOVER.
+   */
   public String handoverTo() {
-    return handoverTo;
+    return handoverTo.isEmpty() ? preparedFor : handoverTo;
+  }
+
+  public void setHandoverPrepared(String target) {
+    preparedFor = target;
   }
 
   public String reason() {

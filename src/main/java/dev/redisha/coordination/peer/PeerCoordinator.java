@@ -193,6 +193,35 @@ public final class PeerCoordinator implements Coordinator {
     return draft.holdDown();
   }
 
+  /** The node the master is handing over to, while it says so in its adverts. */
+  public Optional<String> handoverInProgress() {
+    PeerReport m = reports.get(draft.epochMaster());
+    if (m == null || m.advert().state() != AgentState.HANDING_OVER || m.advert().handoverTo().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(m.advert().handoverTo());
+  }
+
+  /** Whether the epoch's master (a peer) serves as master, not handing over. */
+  public boolean masterServing() {
+    PeerReport m = reports.get(draft.epochMaster());
+    return m != null && m.advert().state() == AgentState.MASTER;
+  }
+
+  public synchronized void setHandoverPrepared(String target) {
+    election.setHandoverPrepared(target);
+    publish();
+  }
+
+  /** Whether every peer heard within the down time says its endpoints are ready for {@code target}. */
+  public boolean peersPreparedFor(String target) {
+    long now = clock.getAsLong();
+    long down = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
+    return reports.values().stream()
+        .filter(r -> now - r.receivedAtMillis() <= down)
+        .allMatch(r -> target.equals(r.advert().handoverTo()));
+  }
+
   public String lastReason() {
     return election.reason();
   }
