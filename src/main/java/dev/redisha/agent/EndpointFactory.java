@@ -3,7 +3,10 @@ package dev.redisha.agent;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.endpoint.Endpoint;
 import dev.redisha.endpoint.Endpoints;
+import dev.redisha.endpoint.proxy.ProxyOptions;
+import dev.redisha.endpoint.proxy.RedisProxy;
 import dev.redisha.endpoint.vip.VipEndpoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -15,6 +18,8 @@ final class EndpointFactory {
   static Endpoints create(NodeConfig config, Consumer<String> events) {
     List<Endpoint> list = new ArrayList<>();
     config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
+    config.endpoints().proxy().ifPresent(p -> list.add(RedisProxy.start(
+        ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs())), events)));
     return new Endpoints(list);
   }
 }

@@ -176,11 +176,16 @@ public final class MasterElection {
           .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() >= 0
               && r.advert().state() != AgentState.FAULT && !r.advert().nodeId().equals(me))
           .findFirst();
+      if (newer.isEmpty()) {
+        // No peer holds data: what this server brought back from disk is the last copy.
+        log.info("[{}] my Redis restarted from disk and no peer holds data: keeping it as the group's data", me);
+        restartedSinceData = false;
+      }
       if (newer.isPresent()) {
         noteFault(now);
         return Decision.fault(st.epoch(), me, Optional.empty(),
-            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds data of epoch "
-                + newer.get().advert().dataEpoch() + ", more recent than a restart from disk");
+            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds newer data (epoch "
+                + newer.get().advert().dataEpoch() + ") than a restart from disk brings back");
       }
     }
     boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
@@ -406,7 +411,10 @@ public final class MasterElection {
     }
     lastRunId = info.runId();
     String master = next.epochMaster();
-    boolean currentAsMaster = me.equals(master) && info.isMaster() && next.dataEpoch() == next.epoch();
+    // Master of this epoch with a server that holds data and did not restart: its data is the
+    // epoch's data (this also covers an epoch adopted from a peer that handed over to us). A
+    // restarted server only becomes current once asMaster has found no better copy.
+    boolean currentAsMaster = me.equals(master) && info.isMaster() && next.dataEpoch() >= 0 && !restartedSinceData;
     PeerReport m = alive.get(master);
     boolean currentAsReplica = m != null
         && !info.isMaster()

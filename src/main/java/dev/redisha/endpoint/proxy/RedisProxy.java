@@ -291,6 +291,27 @@ public final class RedisProxy implements Endpoint {
     return round.done.thenApply(outcome -> outcome);
   }
 
+  @Override
+  public CompletableFuture<Boolean> prepareHandover(Duration max) {
+    synchronized (lock) {
+      if (hold != null) {
+        // Already holding for this switchover (the agent asks once per node, but be lenient).
+        return hold.drained.thenApply(drained -> drained);
+      }
+    }
+    return hold(max);
+  }
+
+  @Override
+  public void completeHandover(MasterView view) {
+    switchTo(view);
+  }
+
+  @Override
+  public void abortHandover() {
+    release();
+  }
+
   /** Ends a hold without moving anything (the switchover was called off): reading resumes. */
   public void release() {
     synchronized (lock) {

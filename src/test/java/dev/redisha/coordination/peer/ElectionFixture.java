@@ -97,7 +97,8 @@ final class ElectionFixture {
         new FailoverConfig(SWITCHOVER_TIMEOUT_MS, MAX_CATCH_UP_LAG_BYTES),
         new HooksConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 5_000),
         new ApiConfig(new HostPort("127.0.0.1", 0), Optional.empty()),
-        Path.of("state", me));
+        Path.of("state", me),
+        dev.redisha.config.EndpointsConfig.none());
   }
 
   /** What a state file says: epoch, its master, and the data this node's Redis held. */
