@@ -34,6 +34,7 @@ public final class Controller implements AutoCloseable {
   private final Coordinator coordinator;
   private final RedisControl local;
   private final OldMasterFence fence;
+  private final PlannedSwitchover switchover;
   private final Optional<ManagedRedis> managed;
   private final Consumer<Event> events;
   private final BiConsumer<HookType, Long> hooks;
@@ -58,6 +59,7 @@ public final class Controller implements AutoCloseable {
     this.coordinator = coordinator;
     int timeout = (int) Math.max(500, config.health().timeoutMs() * 2);
     this.local = new RedisControl(connector, config.redis().address(), timeout);
+    this.switchover = new PlannedSwitchover(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
     this.fence = new OldMasterFence(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
     this.managed = managed;
     this.events = events;
@@ -198,51 +200,29 @@ public final class Controller implements AutoCloseable {
             Map.of("pid", pid, "replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"))));
   }
 
-  /**
-   * Zero-loss handover by Redis' own FAILOVER (DESIGN rule 3): Redis pauses writes, waits for the
-   * target to catch up, promotes it and demotes itself; nothing acknowledged is lost.
-   */
+  /** Zero-loss handover (DESIGN rule 3), endpoints held first so clients see a pause, not an error. */
   private void handOver(Decision d, RedisHealth h) {
     Decision.Target target = d.handoverTo().orElseThrow();
     long t0 = System.nanoTime();
-    boolean ok = false;
-    String detail;
-    // Clients behind endpoints must have nothing in flight when Redis demotes this node, or the
+    // Clients behind endpoints must have nothing in flight when this node is demoted, or the
     // demoted server answers them -READONLY; half the switchover budget goes to draining them.
-    long prepareBudget = config.failover().switchoverTimeoutMs() / 2;
-    boolean endpointsReady = steering.prepareHandover(target.nodeId(), prepareBudget);
+    boolean endpointsReady = steering.prepareHandover(target.nodeId(), config.failover().switchoverTimeoutMs() / 2);
     long prepareMs = ms(t0);
-    try {
-      local.startFailoverTo(target.redis(), config.failover().switchoverTimeoutMs());
-      long deadline = t0 + (config.failover().switchoverTimeoutMs() + 2000) * 1_000_000;
-      RedisInfo info = local.info();
-      while (!"no-failover".equals(info.failoverState()) && System.nanoTime() < deadline) {
-        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        info = local.info();
-      }
-      ok = !info.isMaster() && target.redis().equals(upstreamOf(info));
-      detail = ok ? "now a replica of " + target.nodeId() : "FAILOVER did not complete (state " + info.failoverState() + ", role " + info.role() + ")";
-      if (ok) {
-        local.dropNormalClients();
-      } else if (!"no-failover".equals(info.failoverState())) {
-        local.abortFailover();
-      }
-    } catch (JedisException e) {
-      detail = "FAILOVER failed: " + e.getMessage();
-    }
-    coordinator.handoverFinished(d, ok, detail);
-    if (ok) {
+    PlannedSwitchover.Result r = switchover.run(local, target.redis());
+    coordinator.handoverFinished(d, r.success(), r.detail());
+    if (r.success()) {
       steering.handoverCompleted(target.nodeId(), target.redis(), d.epoch() + 1);
     } else {
       steering.handoverAborted();
     }
     Map<String, Object> steps = new LinkedHashMap<>();
     steps.put("to", target.nodeId());
-    steps.put("success", ok);
+    steps.put("success", r.success());
     steps.put("endpoints_ready", endpointsReady);
     steps.put("prepare_ms", prepareMs);
+    steps.putAll(r.steps());
     steps.put("total_ms", ms(t0));
-    record("handover", d.reason() + ": " + detail, ok ? d.epoch() + 1 : d.epoch(), steps);
+    record("handover", d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
   }
 
   private void ensurePersistence(boolean wanted, RedisHealth h, long epoch, String why) {
