@@ -5,8 +5,11 @@ import dev.redisha.endpoint.Endpoint;
 import dev.redisha.endpoint.Endpoints;
 import dev.redisha.endpoint.proxy.ProxyOptions;
 import dev.redisha.endpoint.proxy.RedisProxy;
+import dev.redisha.endpoint.sentinel.SentinelEndpoint;
+import dev.redisha.endpoint.sentinel.SentinelPeer;
 import dev.redisha.endpoint.vip.VipEndpoint;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,6 +23,9 @@ final class EndpointFactory {
     config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
     config.endpoints().proxy().ifPresent(p -> list.add(RedisProxy.start(
         ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs())), events)));
+    config.endpoints().sentinel().ifPresent(s -> list.add(SentinelEndpoint.start(s.listen(), s.masterName(),
+        config.nodeId(), Optional.empty(),
+        s.peers().entrySet().stream().map(e -> new SentinelPeer(e.getKey(), e.getValue())).toList())));
     return new Endpoints(list);
   }
 }

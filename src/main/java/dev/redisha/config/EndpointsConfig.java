@@ -34,11 +34,12 @@ public record EndpointsConfig(Optional<Vip> vip, Optional<Proxy> proxy, Optional
   /**
    * @param listen where Sentinel clients connect
    * @param masterName the name clients ask for (defaults to the group name)
-   * @param peers the other agents' Sentinel endpoints, reported by {@code SENTINEL sentinels}
+   * @param peers the other agents' Sentinel endpoints by node id, reported by {@code SENTINEL
+   *     sentinels}
    */
-  public record Sentinel(HostPort listen, String masterName, List<HostPort> peers) {
+  public record Sentinel(HostPort listen, String masterName, java.util.Map<String, HostPort> peers) {
     public Sentinel {
-      peers = List.copyOf(peers);
+      peers = java.util.Map.copyOf(peers);
     }
   }
 }

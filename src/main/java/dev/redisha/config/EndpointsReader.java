@@ -31,22 +31,28 @@ final class EndpointsReader {
       Section s = endpoints.section("sentinel");
       HostPort listen = s.hostPort("listen", new HostPort("0.0.0.0", 26379), "the Sentinel endpoint's listen address");
       String name = s.text("master_name", "the master name Sentinel clients ask for").orElse(group);
-      List<HostPort> peers = new ArrayList<>();
-      for (String text : s.strings("peers", t -> {
-        try {
-          HostPort.parse(t);
-          return Optional.empty();
-        } catch (IllegalArgumentException e) {
-          return Optional.of("must be host:port, got \"" + t + "\"");
-        }
-      })) {
-        peers.add(HostPort.parse(text));
+      java.util.Map<String, HostPort> peers = new java.util.LinkedHashMap<>();
+      for (String text : s.strings("peers", t -> parsePeer(t).isPresent() ? Optional.empty()
+          : Optional.of("must be \"<node_id> <host>:<port>\", got \"" + t + "\""))) {
+        parsePeer(text).ifPresent(p -> peers.put(p.getKey(), p.getValue()));
       }
       s.rejectUnknown();
       sentinel = Optional.of(new EndpointsConfig.Sentinel(listen, name, peers));
     }
     endpoints.rejectUnknown();
     return new EndpointsConfig(vip, proxy, sentinel);
+  }
+
+  private static Optional<java.util.Map.Entry<String, HostPort>> parsePeer(String text) {
+    String[] parts = text.strip().split("\\s+");
+    if (parts.length != 2) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(java.util.Map.entry(parts[0], HostPort.parse(parts[1])));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<EndpointsConfig.Vip> vip(Section v) {
