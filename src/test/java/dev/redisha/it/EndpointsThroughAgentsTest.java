@@ -35,7 +35,8 @@ class EndpointsThroughAgentsTest {
       TestNode a = g.node("a");
       TestNode b = g.node("b");
       Scenarios.awaitSteadyPair(g, a, b);
-      try (Writer w = new Writer(() -> Optional.of(proxyA), a.config.redis().password(), 400_000, 90_000)) {
+      // A client with Jedis' default 2 s timeout: a switchover pauses it, it never times out.
+      try (Writer w = new Writer(() -> Optional.of(proxyA), a.config.redis().password(), 400_000, 90_000, 2000)) {
         Await.until("2000 writes through the proxy", Duration.ofSeconds(20), () -> w.acked() >= 2000);
         long killedAt = System.nanoTime();
         a.redisProcess().kill();
@@ -115,8 +116,10 @@ class EndpointsThroughAgentsTest {
   /** Client connections on a node other than agents' own (named redis-ha) and replication links. */
   private static long normalClients(TestNode n) {
     try (var c = n.redis()) {
-      String list = String.valueOf(c.command("CLIENT", "LIST", "TYPE", "normal"));
-      return list.lines().filter(l -> !l.contains("name=redis-ha")).count();
+      String list = new String((byte[]) c.command("CLIENT", "LIST", "TYPE", "normal"), java.nio.charset.StandardCharsets.UTF_8);
+      List<String> others = list.lines().filter(l -> !l.contains("name=redis-ha")).toList();
+      others.forEach(l -> System.out.println("client on " + n.id() + ": " + l));
+      return others.size();
     }
   }
 

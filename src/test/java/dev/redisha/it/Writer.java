@@ -29,6 +29,7 @@ public final class Writer implements AutoCloseable {
   private final Supplier<Optional<HostPort>> route;
   private final RedisConnector connector;
   private final int maxWrites;
+  private final int timeoutMs;
   private final long deadlineNanos;
   private final List<Ack> acks = java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
@@ -40,6 +41,13 @@ public final class Writer implements AutoCloseable {
   private volatile long routeGeneration;
 
   public Writer(Supplier<Optional<HostPort>> route, Optional<Secret> password, int maxWrites, long maxMillis) {
+    this(route, password, maxWrites, maxMillis, 500);
+  }
+
+  /** @param timeoutMs the client's connect and read timeout (Jedis' own default is 2000) */
+  public Writer(Supplier<Optional<HostPort>> route, Optional<Secret> password, int maxWrites, long maxMillis,
+      int timeoutMs) {
+    this.timeoutMs = timeoutMs;
     this.route = route;
     this.connector = new RedisConnector(Optional.empty(), password, Optional.empty());
     this.maxWrites = maxWrites;
@@ -97,7 +105,7 @@ public final class Writer implements AutoCloseable {
           // Known to the route watcher before the connection exists, like a proxy's backend.
           currentTarget = target.get();
           connectedTo = target.get();
-          jedis = connector.connect(target.get(), 500);
+          jedis = connector.connect(target.get(), timeoutMs);
           current = jedis;
         }
         long generation = routeGeneration;

@@ -388,6 +388,10 @@ public final class MasterElection {
         }
         st = st.withEpoch(a.epoch(), a.epochMaster());
         store.save(st);
+        if (me.equals(a.epochMaster())) {
+          // Handed the role by a peer: the last probe may predate the promotion it made.
+          tookOverAt = now;
+        }
         handoverTo = "";
         switchoverTo = null;
       }

@@ -357,6 +357,13 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (ctx.channel() == backend) {
+        if (holdRound != null && phase == Phase.RELAYING && readingStopped && pinned == null && received == sent) {
+          // Held for a switchover with nothing in flight: the old master dropping its clients
+          // as it steps down costs this client nothing; the switch (or release) opens a new
+          // backend and replays the connection's state.
+          backend = null;
+          return;
+        }
         close(phase == Phase.REPLAYING ? "the new master closed the connection" : null, true);
       }
     }
@@ -502,7 +509,11 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       case WAITING -> afterHoldWhileWaiting(master);
       case CLOSED -> { }
       default -> {
-        if (phase == Phase.RELAYING) {
+        if (phase == Phase.RELAYING && backend == null && master != null) {
+          // Its backend went away during the hold: reconnect and replay, as a move would.
+          phase = Phase.REPLAYING;
+          openBackend(master);
+        } else if (phase == Phase.RELAYING) {
           readingStopped = false;
           drainStash();
         } else {
@@ -565,7 +576,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
         switchRound = round;
         Channel old = backend;
         backend = null;
-        old.close();
+        if (old != null) {
+          old.close();
+        }
         phase = Phase.REPLAYING;
         readingStopped = true;
         openBackend(master);
