@@ -20,8 +20,16 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "work directory (default: a new temporary directory)")
   Optional<Path> dir;
 
+  @Option(names = "--verbose", description = "also show the agents' logs (on stderr)")
+  boolean verbose;
+
   @Override
   public Integer call() throws Exception {
+    if (!verbose) {
+      // The demo tells its own story on stdout; the agents' log lines would drown it.
+      ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     Path work = dir.isPresent() ? Files.createDirectories(dir.get()) : Files.createTempDirectory("redis-ha-demo-");
     return new SeedExperiment(System.out, full ? 50_000 : ids).run(work);
   }

@@ -63,7 +63,7 @@ final class DemoGroup {
         List.of(peer),
         new CoordinationConfig(advert, key, 100, 3, true, 1000, 60_000, 3, 1500),
         new HealthConfig(50, 200, 3),
-        new PersistencePolicy("900 1 300 10 60 10000", false, "everysec"),
+        new PersistencePolicy("2 1 300 10", false, "everysec"),
         new FailoverConfig(2000, 1 << 20),
         new HooksConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 5000),
         new ApiConfig(local(0), Optional.empty()),
