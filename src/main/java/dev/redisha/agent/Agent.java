@@ -149,6 +149,10 @@ public final class Agent implements AutoCloseable {
         }
         lastDecision = d;
         controller.apply(d, latest);
+        if (previous == null || previous.action() != d.action() || previous.epoch() != d.epoch()) {
+          // The controller may just have promoted or demoted Redis: look again at once.
+          health.requestProbe();
+        }
         // On MASTER the controller has just promoted (or found) a master Redis; the probe
         // snapshot may not show it yet, and the VIP must not flap on a stale snapshot.
         endpoints.publish(masterView(d.action() == Decision.Action.MASTER));

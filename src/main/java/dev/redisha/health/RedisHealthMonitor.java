@@ -31,6 +31,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
   private final LongSupplier clock;
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile boolean probeRequested;
   private Jedis jedis;
   private int consecutiveTimeouts;
   private RedisHealth last;
@@ -55,6 +56,12 @@ public final class RedisHealthMonitor implements AutoCloseable {
     thread.start();
   }
 
+  /** Probes again now rather than at the end of the interval. */
+  public void requestProbe() {
+    probeRequested = true;
+    java.util.concurrent.locks.LockSupport.unpark(thread);
+  }
+
   private void run() {
     while (running) {
       long started = System.nanoTime();
@@ -67,14 +74,13 @@ public final class RedisHealthMonitor implements AutoCloseable {
         log.error("health probe failed unexpectedly", e);
         dropConnection();
       }
-      long sleepMs = config.intervalMs() - (System.nanoTime() - started) / 1_000_000;
-      if (sleepMs > 0) {
-        try {
-          Thread.sleep(sleepMs); // the probe period itself, not a synchronisation
-        } catch (InterruptedException e) {
-          return;
-        }
+      // The probe period; requestProbe() cuts it short after the controller changed Redis, so
+      // the change is seen (and advertised) in a millisecond instead of up to one interval.
+      long until = started + config.intervalMs() * 1_000_000;
+      while (running && !probeRequested && System.nanoTime() < until) {
+        java.util.concurrent.locks.LockSupport.parkNanos(this, until - System.nanoTime());
       }
+      probeRequested = false;
     }
   }
 
