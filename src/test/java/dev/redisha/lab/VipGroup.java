@@ -1,0 +1,135 @@
+package dev.redisha.lab;
+
+import dev.redisha.testsupport.Await;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seed's setup in network namespaces: hosts h1 (preferred master) and h2 with one agent each
+ * (separate processes, managed Redis, the VIP endpoint) and a client host cl, all on one bridge
+ * with addresses from 198.18.0.0/24. Used by the lab test and the VIP benchmark.
+ */
+final class VipGroup {
+  static final String VIP = "198.18.0.100";
+  static final String PASSWORD = "lab-password-7c1e";
+  static final Map<String, String> ADDRESSES = new LinkedHashMap<>(Map.of(
+      "h1", "198.18.0.1", "h2", "198.18.0.2", "cl", "198.18.0.10"));
+
+  final NetnsLab lab;
+  final Path dir;
+  private final long preemptDelayMs;
+
+  VipGroup(NetnsLab lab, Path dir, long preemptDelayMs) {
+    this.lab = lab;
+    this.dir = dir;
+    this.preemptDelayMs = preemptDelayMs;
+    lab.build(ADDRESSES);
+  }
+
+  String verify(String host, Path acks) {
+    return lab.exec("cl", env(), javaCommand("verify", host, "6379", acks.toString()).toArray(String[]::new));
+  }
+
+  void startAgents() throws IOException {
+    Path key = Files.writeString(dir.resolve("key.txt"), "4f1c2a9be0d34c7a8e5f60b1c2d3e4f5");
+    Path pw = Files.writeString(dir.resolve("redis.pass"), PASSWORD);
+    writeConfig("h1", "h2", 150, key, pw);
+    writeConfig("h2", "h1", 100, key, pw);
+    for (String h : List.of("h1", "h2")) {
+      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
+          "dev.redisha.cli.Main", "run", "--config", dir.resolve(h + ".yaml").toString()));
+      lab.start(h, cmd, Map.of(), dir.resolve(h + ".log"));
+    }
+  }
+
+  private void writeConfig(String me, String peer, int priority, Path key, Path pw) throws IOException {
+    String self = ADDRESSES.get(me);
+    String other = ADDRESSES.get(peer);
+    Files.writeString(dir.resolve(me + ".yaml"), String.join("\n",
+        "group: lab",
+        "node_id: " + me,
+        "priority: " + priority,
+        "state_dir: " + dir.resolve("state-" + me),
+        "redis:",
+        "  host: " + self,
+        "  port: 6379",
+        "  password_file: " + pw,
+        "  mode: managed",
+        "peers:",
+        "  - node_id: " + peer,
+        "    advert_address: " + other + ":7400",
+        "    redis: " + other + ":6379",
+        "coordination:",
+        "  listen: " + self + ":7400",
+        "  key_file: " + key,
+        "  preempt_delay_ms: " + preemptDelayMs,
+        "persistence:",
+        "  save: \"60 1\"",
+        "api:",
+        "  listen: 127.0.0.1:7480",
+        "endpoints:",
+        "  vip:",
+        "    address: " + VIP + "/24",
+        "    interface: eth0",
+        ""));
+  }
+
+  Process startWriter(Path acks, Path stop) {
+    return lab.start("cl", javaCommand("write", VIP, "6379", acks.toString(), stop.toString(), "2000000", "120000"),
+        env(), dir.resolve("writer.log"));
+  }
+
+  static List<String> javaCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
+        "dev.redisha.lab.LabClient"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  static Map<String, String> env() {
+    return Map.of("REDIS_HA_LAB_PASSWORD", PASSWORD, "REDISCLI_AUTH", PASSWORD);
+  }
+
+  void awaitRole(String host, String role) {
+    Await.until(host + " answers as " + role, Duration.ofSeconds(40), () -> role(host).startsWith(role));
+  }
+
+  /** As in the seed's experiment: the replica is online before anything is broken. */
+  void awaitInSyncReplica(String host) {
+    Await.until(host + " is a connected replica", Duration.ofSeconds(40),
+        () -> role(host).replace("\n", " ").matches("slave \\S+ 6379 connected \\d+"));
+  }
+
+  String role(String host) {
+    String out = lab.exec("cl", env(), "timeout", "2", "redis-cli", "-h", host, "-p", "6379", "--no-auth-warning", "role");
+    return out.strip();
+  }
+
+  static int lines(Path file) {
+    try {
+      return Files.exists(file) ? (int) Files.lines(file).count() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  static int missing(String verifyOutput) {
+    String[] parts = verifyOutput.strip().split("\\s+");
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (parts[i].equals("missing")) {
+        return Integer.parseInt(parts[i + 1]);
+      }
+    }
+    return Integer.MAX_VALUE;
+  }
+}
