@@ -107,6 +107,15 @@ final class TwoRedis implements AutoCloseable {
   public void close() {
     for (RedisServerProcess p : processes) {
       p.kill();
+      // For the test report: what each server did (its log holds no passwords).
+      Path log = p.launch().dataDir().resolve("redis.log");
+      try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(log)) {
+        List<String> all = lines.toList();
+        all.subList(Math.max(0, all.size() - 25), all.size())
+            .forEach(l -> System.out.println("redis " + p.launch().listen().port() + ": " + l));
+      } catch (IOException | UncheckedIOException e) {
+        System.out.println("redis " + p.launch().listen().port() + ": no log (" + e + ")");
+      }
     }
   }
 }
