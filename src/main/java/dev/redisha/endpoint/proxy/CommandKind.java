@@ -1,6 +1,8 @@
 package dev.redisha.endpoint.proxy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The few commands the proxy must recognise to move a connection between servers; every other
@@ -41,11 +43,11 @@ enum CommandKind {
   private static final CommandKind[][] KINDS_BY_LENGTH = new CommandKind[RespScanner.MAX_NAME + 1][];
 
   static {
-    java.util.List<java.util.List<byte[]>> names = new java.util.ArrayList<>();
-    java.util.List<java.util.List<CommandKind>> kinds = new java.util.ArrayList<>();
+    List<List<byte[]>> names = new ArrayList<>();
+    List<List<CommandKind>> kinds = new ArrayList<>();
     for (int i = 0; i <= RespScanner.MAX_NAME; i++) {
-      names.add(new java.util.ArrayList<>());
-      kinds.add(new java.util.ArrayList<>());
+      names.add(new ArrayList<>());
+      kinds.add(new ArrayList<>());
     }
     for (CommandKind k : values()) {
       for (String n : k.names) {

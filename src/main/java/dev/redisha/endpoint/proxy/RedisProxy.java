@@ -375,19 +375,28 @@ public final class RedisProxy implements Endpoint {
 
   // ---- called by connections, on their event loop ----------------------------------------------
 
+  /**
+   * A client connected. Decided under the lock, acted on outside it (opening a connection may
+   * resolve a host name): this runs on the connection's event loop, so any task an {@link #update}
+   * or {@link #hold} queues for it meanwhile runs after this and sees the connection's new phase.
+   */
   void register(ProxiedConnection c) {
     accepted.incrementAndGet();
+    HostPort connectTo;
     synchronized (lock) {
       if (closed) {
-        c.close(null, false);
-        return;
-      }
-      connections.add(c);
-      if (master != null && hold == null) {
-        c.connect(master);
+        connectTo = null;
       } else {
-        c.waitForMaster(options.masterWait().toMillis());
+        connections.add(c);
+        connectTo = hold == null ? master : null;
       }
+    }
+    if (closed) {
+      c.close(null, false);
+    } else if (connectTo != null) {
+      c.connect(connectTo);
+    } else {
+      c.waitForMaster(options.masterWait().toMillis());
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.redisha.endpoint.proxy;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Finds where RESP values end in a byte stream, one direction of one connection, without copying
@@ -320,8 +322,8 @@ final class RespScanner {
           return;
         }
         if (depth == remaining.length) {
-          remaining = java.util.Arrays.copyOf(remaining, depth * 2);
-          attribute = java.util.Arrays.copyOf(attribute, depth * 2);
+          remaining = Arrays.copyOf(remaining, depth * 2);
+          attribute = Arrays.copyOf(attribute, depth * 2);
         }
         remaining[depth] = count;
         attribute[depth] = lengthType == '|';
@@ -345,7 +347,7 @@ final class RespScanner {
       byte[] captured = null;
       if (capturing) {
         appendCapture(buf, captureFrom, i);
-        captured = captureTooLong ? null : java.util.Arrays.copyOf(capture, captureFill);
+        captured = captureTooLong ? null : Arrays.copyOf(capture, captureFill);
         capturing = false;
       }
       boolean expectsReply = !emptyCommand;
@@ -391,7 +393,7 @@ final class RespScanner {
   }
 
   private void appendAscii(String s) {
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
     appendBytes(b, 0, b.length);
   }
 
@@ -408,7 +410,7 @@ final class RespScanner {
       return false;
     }
     if (captureFill + n > capture.length) {
-      capture = java.util.Arrays.copyOf(capture, Math.min(MAX_CAPTURE, Math.max(capture.length * 2, captureFill + n)));
+      capture = Arrays.copyOf(capture, Math.min(MAX_CAPTURE, Math.max(capture.length * 2, captureFill + n)));
     }
     return true;
   }

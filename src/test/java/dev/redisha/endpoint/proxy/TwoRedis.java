@@ -12,11 +12,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -107,6 +109,15 @@ final class TwoRedis implements AutoCloseable {
   public void close() {
     for (RedisServerProcess p : processes) {
       p.kill();
+      // For the test report: what each server did (its log holds no passwords).
+      Path log = p.launch().dataDir().resolve("redis.log");
+      try (Stream<String> lines = Files.lines(log)) {
+        List<String> all = lines.toList();
+        all.subList(Math.max(0, all.size() - 25), all.size())
+            .forEach(l -> System.out.println("redis " + p.launch().listen().port() + ": " + l));
+      } catch (IOException | UncheckedIOException e) {
+        System.out.println("redis " + p.launch().listen().port() + ": no log (" + e + ")");
+      }
     }
   }
 }
