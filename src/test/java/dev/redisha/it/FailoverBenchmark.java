@@ -64,7 +64,6 @@ public final class FailoverBenchmark {
   private final PrintStream console;
   private final List<HaTrial> haTrials = new ArrayList<>();
   private final List<SentinelTrial> sentinelTrials = new ArrayList<>();
-  private final List<String> diagnostics = new ArrayList<>();
   private String sentinelSkipped;
   /** Node a's config of the first trial, for the report. */
   private NodeConfig haConfig;
@@ -169,8 +168,8 @@ public final class FailoverBenchmark {
   // ---- redis-ha ---------------------------------------------------------------------------
 
   private HaTrial haTrial(int i) {
-    HaTrial r = new HaTrial(i);
     Path dir = trialDir(i, "redis-ha");
+    HaTrial r = new HaTrial(i, dir);
     try (TrialOutput out = new TrialOutput(dir.resolve("trial.log"));
         TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
       g.nodes().forEach(TestNode::startAgent);
@@ -254,26 +253,41 @@ public final class FailoverBenchmark {
     } catch (AssertionError | RuntimeException e) {
       r.failure = reason(e);
     }
-    finish(dir, r.ok && r.anomalies.isEmpty(), r.label(), () -> haDiagnostics(dir));
+    dropData(dir);
     return r;
   }
 
-  private List<String> haDiagnostics(Path dir) {
+  /** The agents' events, and for a failed or anomalous trial the end of their log. */
+  private static List<String> haDiagnostics(Path dir, boolean withLog) {
     List<String> lines = new ArrayList<>();
     for (String node : List.of("a", "b")) {
       lines.add("events of " + node + " (" + dir.resolve(node).resolve("events.jsonl") + "):");
       lines.addAll(indent(readLines(dir.resolve(node).resolve("events.jsonl"), 200)));
     }
-    lines.add("last lines of the agents' log (" + dir.resolve("trial.log") + "):");
-    lines.addAll(indent(readLines(dir.resolve("trial.log"), 80)));
+    if (withLog) {
+      lines.add("last lines of the agents' log (" + dir.resolve("trial.log") + "):");
+      lines.addAll(indent(readLines(dir.resolve("trial.log"), 80)));
+    }
+    return lines;
+  }
+
+  /** Sentinel's log, and when writes were lost the data servers' logs too. */
+  private static List<String> sentinelDiagnostics(Path dir, boolean withServers) {
+    List<String> lines = new ArrayList<>();
+    List<String> logs = withServers ? List.of("sentinel.log", "replica/redis.log", "master/redis.log")
+        : List.of("sentinel.log");
+    for (String log : logs) {
+      lines.add("last lines of " + dir.resolve(log) + ":");
+      lines.addAll(indent(readLines(dir.resolve(log), 40)));
+    }
     return lines;
   }
 
   // ---- Sentinel ---------------------------------------------------------------------------
 
   private SentinelTrial sentinelTrial(int i) {
-    SentinelTrial r = new SentinelTrial(i);
     Path dir = trialDir(i, "sentinel");
+    SentinelTrial r = new SentinelTrial(i, dir);
     try (TrialOutput out = new TrialOutput(dir.resolve("trial.log"));
         SentinelPair p = SentinelPair.start(dir, SENTINEL_PASSWORD, SENTINEL_DOWN_AFTER_MS,
             SENTINEL_FAILOVER_TIMEOUT_MS)) {
@@ -310,15 +324,7 @@ public final class FailoverBenchmark {
     } catch (AssertionError | RuntimeException e) {
       r.failure = reason(e);
     }
-    // The peer is not judged, but a loss of writes acked well before the crash is worth its logs.
-    finish(dir, r.ok && r.f1Lost == r.f1LostRecent, r.label(), () -> {
-      List<String> lines = new ArrayList<>();
-      for (String log : List.of("sentinel.log", "replica/redis.log", "master/redis.log")) {
-        lines.add("last lines of " + dir.resolve(log) + ":");
-        lines.addAll(indent(readLines(dir.resolve(log), 40)));
-      }
-      return lines;
-    });
+    dropData(dir);
     return r;
   }
 
@@ -333,19 +339,75 @@ public final class FailoverBenchmark {
     }
   }
 
-  /** Deletes a clean trial's directory (unless --keep); records where a bad one was kept and what it logged. */
-  private void finish(Path dir, boolean clean, String label, Supplier<List<String>> details) {
-    if (!clean) {
-      diagnostics.add(label + " (kept in " + dir + ")");
-      diagnostics.addAll(details.get());
-      diagnostics.add("");
-    } else if (!keep) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      } catch (IOException e) {
-        console.println("could not delete " + dir + ": " + e);
+  /**
+   * Deletes a trial's Redis data files (RDB, AOF) unless --keep; its logs and events stay, so an
+   * outlier can be explained after the run.
+   */
+  private void dropData(Path dir) {
+    if (keep) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.filter(f -> {
+        String name = f.getFileName().toString();
+        return name.endsWith(".rdb") || name.startsWith("appendonly");
+      }).sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      console.println("could not delete the data files in " + dir + ": " + e);
+    }
+  }
+
+  /**
+   * Logs for the trials a reader will ask about: failed, anomalous, losing writes acked well
+   * before the crash, or taking more than twice the median.
+   */
+  private List<String> diagnostics() {
+    List<String> out = new ArrayList<>();
+    double haF1 = median(haTrials.stream().filter(t -> t.ok).map(t -> t.f1OutageMs).toList());
+    double haF6 = median(haTrials.stream().filter(t -> t.ok).map(t -> t.f6PauseMs).toList());
+    double seF1 = median(sentinelTrials.stream().filter(t -> t.ok).map(t -> t.f1OutageMs).toList());
+    for (HaTrial t : haTrials) {
+      List<String> why = new ArrayList<>();
+      if (!t.ok) {
+        why.add("failed");
+      }
+      if (!t.anomalies.isEmpty()) {
+        why.add("anomaly");
+      }
+      if (t.ok && t.f1OutageMs > 2 * haF1) {
+        why.add("F1 outage more than twice the median");
+      }
+      if (t.ok && t.f6PauseMs > 2 * haF6) {
+        why.add("F6 pause more than twice the median");
+      }
+      if (!why.isEmpty()) {
+        out.add(t.label() + ": " + String.join(", ", why) + " (" + t.dir + ")");
+        out.addAll(haDiagnostics(t.dir, !t.ok || !t.anomalies.isEmpty()));
+        out.add("");
       }
     }
+    for (SentinelTrial t : sentinelTrials) {
+      List<String> why = new ArrayList<>();
+      if (!t.ok) {
+        why.add("failed");
+      }
+      if (t.f1Lost > t.f1LostRecent) {
+        why.add("lost writes acked more than 200 ms before the kill");
+      }
+      if (t.ok && t.f1OutageMs > 2 * seF1) {
+        why.add("F1 outage more than twice the median");
+      }
+      if (!why.isEmpty()) {
+        out.add(t.label() + ": " + String.join(", ", why) + " (" + t.dir + ")");
+        out.addAll(sentinelDiagnostics(t.dir, t.f1Lost > 0));
+        out.add("");
+      }
+    }
+    return out;
+  }
+
+  private static double median(List<Double> values) {
+    return Stats.of(values).map(Stats::median).orElse(Double.NaN);
   }
 
   private static String reason(Throwable e) {
@@ -518,6 +580,7 @@ public final class FailoverBenchmark {
 
   static final class HaTrial {
     final int n;
+    final Path dir;
     boolean ok;
     String failure;
     double f1OutageMs;
@@ -532,8 +595,9 @@ public final class FailoverBenchmark {
     Map<String, Integer> f6Errors = Map.of();
     final List<String> anomalies = new ArrayList<>();
 
-    HaTrial(int n) {
+    HaTrial(int n, Path dir) {
       this.n = n;
+      this.dir = dir;
     }
 
     String label() {
@@ -556,6 +620,7 @@ public final class FailoverBenchmark {
 
   static final class SentinelTrial {
     final int n;
+    final Path dir;
     boolean ok;
     String failure;
     double f1OutageMs;
@@ -565,8 +630,9 @@ public final class FailoverBenchmark {
     long lagBytes = -1;
     Map<String, Integer> f1Errors = Map.of();
 
-    SentinelTrial(int n) {
+    SentinelTrial(int n, Path dir) {
       this.n = n;
+      this.dir = dir;
     }
 
     String label() {
@@ -699,8 +765,9 @@ public final class FailoverBenchmark {
     s.append("  lost: acked writes whose value is missing on the final master (a for redis-ha, the promoted\n");
     s.append("    replica for Sentinel). Errors: failed attempts by kind; no-master counts 2 ms retries while\n");
     s.append("    the route names no master, connection counts refused/broken connections (1 ms retry).\n");
+    List<String> diagnostics = diagnostics();
     if (!diagnostics.isEmpty()) {
-      s.append("\nFailed and anomalous trials\n");
+      s.append("\nTrials to look at: failed, anomalous, or more than twice the median\n");
       diagnostics.forEach(l -> s.append(l).append('\n'));
     }
     return s.toString();
