@@ -56,12 +56,16 @@ final class SentinelPair implements AutoCloseable {
   }
 
   /**
-   * Starts the master, its replica and the Sentinel.
+   * Starts the master and its replica, waits until the master streams writes to the replica, then
+   * starts the Sentinel and waits until it knows both. Each step waits for the one before: a
+   * Sentinel started before its master answers calls it down, aborts a failover for want of a
+   * replica, and then refuses to fail over for twice the failover timeout; a master killed before
+   * the replica's first ack has streamed nothing to it.
    *
    * @param downAfterMs Sentinel's {@code down-after-milliseconds}
    * @param failoverTimeoutMs Sentinel's {@code failover-timeout}
    */
-  static SentinelPair start(Path dir, Secret password, long downAfterMs, long failoverTimeoutMs) {
+  static SentinelPair start(Path dir, Secret password, long downAfterMs, long failoverTimeoutMs, Duration timeout) {
     SentinelPair p = new SentinelPair(dir, password);
     try {
       Path binary = RedisBinary.locate(Optional.empty());
@@ -69,6 +73,7 @@ final class SentinelPair implements AutoCloseable {
           Optional.of(password), Optional.empty(), Optional.of(TestGroup.POLICY), List.of()));
       p.replicaProcess = RedisServerProcess.start(binary, new RedisLaunch(p.replica, dir.resolve("replica"),
           Optional.of(password), Optional.of(p.master), Optional.of(TestGroup.POLICY), List.of()));
+      p.awaitReplicaStreaming(timeout);
       Path conf = p.writeSentinelConfig(downAfterMs, failoverTimeoutMs);
       // Sentinel rewrites its config file (known replicas, epochs) with mode 0644 & ~umask; umask 077
       // keeps the rewritten file, which holds the password, at 0600.
@@ -77,11 +82,12 @@ final class SentinelPair implements AutoCloseable {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sentinel.log").toFile()))
           .start();
+      p.awaitSentinelReady(timeout);
       return p;
     } catch (IOException e) {
       p.close();
       throw new UncheckedIOException("cannot start the Sentinel pair in " + dir, e);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       p.close();
       throw e;
     }
@@ -125,14 +131,25 @@ final class SentinelPair implements AutoCloseable {
   }
 
   /**
-   * Waits until the replica is in sync and Sentinel knows it as a healthy replica: a Sentinel that
-   * has not yet discovered the replica (it learns it from the master's INFO) aborts a failover
-   * with "no good slave".
+   * Waits until the master has the replica's acknowledged offset. After a diskless full sync the
+   * master sends the replica nothing until the replica's first REPLCONF ACK, although the replica
+   * already reports its link up.
    */
-  void awaitSteady(Duration timeout) {
-    requirePasswordOffCommandLines();
+  private void awaitReplicaStreaming(Duration timeout) {
     Await.until("replica linked to its master", timeout,
         () -> info(replica).map(i -> !i.isMaster() && i.masterLinkUp()).orElse(false));
+    Await.until("master streaming to its replica (replica acked an offset)", timeout,
+        () -> info(master).map(i -> i.replicas().size() == 1 && i.replicas().get(0).online()
+            && i.replicas().get(0).offset() > 0).orElse(false));
+  }
+
+  /**
+   * Waits until Sentinel knows the replica as healthy (a Sentinel that has not yet discovered it
+   * from the master's INFO aborts a failover with "no good slave"), and checks that it has not
+   * already judged the master down.
+   */
+  private void awaitSentinelReady(Duration timeout) {
+    requirePasswordOffCommandLines();
     Await.until("Sentinel sees the master up and a healthy replica", timeout, () -> {
       requireSentinelRunning();
       try (Jedis s = connectSentinel(500)) {
@@ -146,6 +163,19 @@ final class SentinelPair implements AutoCloseable {
         return false;
       }
     });
+    List<String> early = readLog().stream().filter(l -> l.contains("+sdown master")).toList();
+    if (!early.isEmpty()) {
+      throw new IllegalStateException("Sentinel judged the master down before any fault (" + early.get(0).strip()
+          + "): its next failover would be delayed, so this trial is not comparable");
+    }
+  }
+
+  private List<String> readLog() {
+    try {
+      return Files.readAllLines(dir.resolve("sentinel.log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** Thrown when the Sentinel process has exited: this binary or this config will not run it. */
@@ -157,13 +187,8 @@ final class SentinelPair implements AutoCloseable {
 
   private void requireSentinelRunning() {
     if (!sentinelProcess.isAlive()) {
-      String last;
-      try {
-        List<String> log = Files.readAllLines(dir.resolve("sentinel.log"), StandardCharsets.UTF_8);
-        last = log.isEmpty() ? "no output" : log.get(log.size() - 1).strip();
-      } catch (IOException e) {
-        last = "no log: " + e.getMessage();
-      }
+      List<String> log = readLog();
+      String last = log.isEmpty() ? "no output" : log.get(log.size() - 1).strip();
       throw new SentinelExited("Sentinel exited with status " + sentinelProcess.exitValue() + ": " + last);
     }
   }
