@@ -179,7 +179,6 @@ public final class FailoverBenchmark {
         haConfig = a.config;
       }
       HostPort aRedis = a.config.redis().address();
-      HostPort bRedis = b.config.redis().address();
       Scenarios.awaitSteadyPair(g, a, b);
       try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), WRITER_MAX_WRITES, WRITER_MAX_MS);
           TwoMasterWatch watch = new TwoMasterWatch(a, b)) {
