@@ -51,6 +51,7 @@ class VipFailoverLabTest {
       Path stop = dir.resolve("stop");
       Process writer = g.startWriter(acks, stop);
       Await.until("1000 writes through the VIP", Duration.ofSeconds(30), () -> VipGroup.lines(acks) >= 1000);
+      g.awaitReplicaReceives("198.18.0.2", acks);
 
       for (long pid : lab.pids("h1", "redis-server")) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -86,6 +87,7 @@ class VipFailoverLabTest {
       Path stop = dir.resolve("stop");
       Process writer = g.startWriter(acks, stop);
       Await.until("1000 writes through the VIP", Duration.ofSeconds(30), () -> VipGroup.lines(acks) >= 1000);
+      g.awaitReplicaReceives("198.18.0.2", acks);
 
       lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
       Await.until("VIP served by h2", Duration.ofSeconds(15),

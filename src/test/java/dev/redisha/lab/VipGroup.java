@@ -32,6 +32,19 @@ final class VipGroup {
     lab.build(ADDRESSES);
   }
 
+  /**
+   * Waits until the replica holds most of what was acknowledged: right after a diskless full sync
+   * the master streams nothing to a replica until its first acknowledgement (up to a second),
+   * although the replica already reports its link up; a fault in that window loses those writes.
+   */
+  void awaitReplicaReceives(String replica, Path acks) {
+    int acked = lines(acks);
+    Await.until(replica + " received the writes", Duration.ofSeconds(20), () -> {
+      String out = lab.exec("cl", env(), "timeout", "2", "redis-cli", "-h", replica, "-p", "6379", "--no-auth-warning", "dbsize").strip();
+      return out.matches("\\d+") && Long.parseLong(out) >= acked * 9L / 10;
+    });
+  }
+
   String verify(String host, Path acks) {
     return lab.exec("cl", env(), javaCommand("verify", host, "6379", acks.toString()).toArray(String[]::new));
   }
