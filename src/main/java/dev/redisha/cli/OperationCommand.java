@@ -1,7 +1,5 @@
 package dev.redisha.cli;
 
-import dev.redisha.config.ConfigException;
-import dev.redisha.config.ConfigLoader;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.PeerConfig;
@@ -34,13 +32,11 @@ abstract class OperationCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeConfig c;
-    try {
-      c = ConfigLoader.load(config);
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return 2;
+    Optional<NodeConfig> loaded = ConfigFile.load(config);
+    if (loaded.isEmpty()) {
+      return ConfigFile.INVALID;
     }
+    NodeConfig c = loaded.get();
     Optional<Secret> token = c.api().token();
     if (token.isEmpty()) {
       System.err.println(config + ": api.token_file or api.token_env is needed for write operations");

@@ -1,10 +1,9 @@
 package dev.redisha.cli;
 
 import dev.redisha.agent.Agent;
-import dev.redisha.config.ConfigException;
-import dev.redisha.config.ConfigLoader;
 import dev.redisha.config.NodeConfig;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -18,13 +17,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    NodeConfig c;
-    try {
-      c = ConfigLoader.load(config);
-    } catch (ConfigException e) {
-      System.err.println(e.getMessage());
-      return 2;
+    Optional<NodeConfig> loaded = ConfigFile.load(config);
+    if (loaded.isEmpty()) {
+      return ConfigFile.INVALID;
     }
+    NodeConfig c = loaded.get();
     Agent agent = new Agent(c).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

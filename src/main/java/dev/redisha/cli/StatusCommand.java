@@ -4,8 +4,6 @@ import dev.redisha.api.StatusClient;
 import dev.redisha.api.StatusJson;
 import dev.redisha.api.StatusResult;
 import dev.redisha.api.StatusTable;
-import dev.redisha.config.ConfigException;
-import dev.redisha.config.ConfigLoader;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.PeerConfig;
@@ -36,13 +34,11 @@ final class StatusCommand implements Callable<Integer> {
       targets.add(HostPort.parse(a));
     }
     if (config.isPresent()) {
-      NodeConfig c;
-      try {
-        c = ConfigLoader.load(config.get());
-      } catch (ConfigException e) {
-        System.err.println(e.getMessage());
-        return 2;
+      Optional<NodeConfig> loaded = ConfigFile.load(config.get());
+      if (loaded.isEmpty()) {
+        return ConfigFile.INVALID;
       }
+      NodeConfig c = loaded.get();
       targets.add(c.api().listen());
       c.peers().stream().map(PeerConfig::api).flatMap(Optional::stream).forEach(targets::add);
     }

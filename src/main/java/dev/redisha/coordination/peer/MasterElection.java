@@ -289,16 +289,12 @@ public final class MasterElection {
       return Decision.waiting(st.epoch(), oldMaster,
           oldMaster + " failed (" + why + ") but my Redis holds no complete copy; not taking over");
     }
-    Comparator<Candidate> better = Comparator.comparingLong(Candidate::dataEpoch)
-        .thenComparingLong(Candidate::offset)
-        .thenComparingInt(Candidate::priority)
-        .thenComparing(Candidate::nodeId, Comparator.reverseOrder());
     Candidate mine = new Candidate(me, st.dataEpoch(), info.replOffset(), config.priority());
     Candidate best = alive.values().stream()
         .map(PeerReport::advert)
         .filter(a -> !a.nodeId().equals(oldMaster) && a.redisUp() && a.dataEpoch() >= 0 && a.state() != AgentState.FAULT)
         .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.replOffset(), a.priority()))
-        .reduce(mine, (a, b) -> better.compare(a, b) >= 0 ? a : b);
+        .reduce(mine, (a, b) -> BETTER.compare(a, b) >= 0 ? a : b);
     if (!best.nodeId().equals(me)) {
       return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
     }
@@ -313,17 +309,13 @@ public final class MasterElection {
     if (peerStillStarting && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
       return Decision.waiting(st.epoch(), "", "no master yet; waiting for every reachable peer's Redis to answer before choosing");
     }
-    Comparator<Candidate> better = Comparator.comparingLong(Candidate::dataEpoch)
-        .thenComparingLong(Candidate::offset)
-        .thenComparingInt(Candidate::priority)
-        .thenComparing(Candidate::nodeId, Comparator.reverseOrder());
     // For a group without history, keys stand in for the offset: the node holding data wins.
     Candidate mine = new Candidate(me, st.dataEpoch(), info.keys(), config.priority());
     Candidate best = alive.values().stream()
         .map(PeerReport::advert)
         .filter(a -> a.redisUp() && a.state() != AgentState.FAULT)
         .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.keys(), a.priority()))
-        .reduce(mine, (a, b) -> better.compare(a, b) >= 0 ? a : b);
+        .reduce(mine, (a, b) -> BETTER.compare(a, b) >= 0 ? a : b);
     if (!best.nodeId().equals(me)) {
       return Decision.waiting(st.epoch(), "", "no master yet; " + best.nodeId() + " is the best candidate");
     }
@@ -567,4 +559,10 @@ public final class MasterElection {
   }
 
   private record Candidate(String nodeId, long dataEpoch, long offset, int priority) {}
+
+  /** DESIGN §4: the complete, most recent data first, then priority, then the lower node id. */
+  private static final Comparator<Candidate> BETTER = Comparator.comparingLong(Candidate::dataEpoch)
+      .thenComparingLong(Candidate::offset)
+      .thenComparingInt(Candidate::priority)
+      .thenComparing(Candidate::nodeId, Comparator.reverseOrder());
 }
