@@ -228,6 +228,7 @@ public final class Agent implements AutoCloseable {
   private final class Steering implements EndpointSteering {
     @Override
     public void beforeLocalDemotion(long epoch) {
+      endpoints.localDemoting();
       endpoints.publish(masterView(false));
     }
 
@@ -253,6 +254,7 @@ public final class Agent implements AutoCloseable {
       List<HostPort> replicas = new ArrayList<>();
       replicas.add(config.redis().announce());
       config.peers().stream().map(PeerConfig::redis).filter(r -> !r.equals(targetRedis)).forEach(replicas::add);
+      endpoints.localDemoting();
       endpoints.publish(new MasterView(epoch, Optional.of(target), Optional.of(targetRedis), replicas, false));
     }
 

@@ -19,6 +19,12 @@ public interface Endpoint extends AutoCloseable {
   void update(MasterView view);
 
   /**
+   * This node's Redis is about to be demoted while it may still accept writes: stop steering
+   * clients here now (the VIP goes first). Called before {@link #update} with the new view.
+   */
+  default void localDemoting() {}
+
+  /**
    * A planned switchover is about to start: stop sending clients' commands on and complete when
    * nothing is in flight (true), or when {@code max} passed (false). Endpoints that do not carry
    * client traffic are ready at once.

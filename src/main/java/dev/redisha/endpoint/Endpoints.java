@@ -88,6 +88,16 @@ public final class Endpoints implements AutoCloseable {
     }
   }
 
+  public synchronized void localDemoting() {
+    for (Endpoint e : endpoints) {
+      try {
+        e.localDemoting();
+      } catch (RuntimeException ex) {
+        log.error("endpoint {} failed to let go before a demotion", e.name(), ex);
+      }
+    }
+  }
+
   public synchronized MasterView last() {
     return last;
   }

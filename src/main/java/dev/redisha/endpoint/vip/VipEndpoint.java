@@ -65,12 +65,26 @@ public final class VipEndpoint implements Endpoint {
     return "vip " + cidr() + " on " + vip.device();
   }
 
+  /**
+   * Takes the VIP when this node is master; gives it up when another node is. While nobody is
+   * master (this node's Redis just crashed) it stays: connections to it are refused at once, so
+   * clients retry quickly, instead of their SYNs vanishing until the new master's announcement,
+   * which costs them a connect timeout. A demotion of a live Redis releases it first, through
+   * {@link #localDemoting}.
+   */
   @Override
   public synchronized void update(MasterView view) {
     if (view.localIsMaster() && !held) {
       take();
-    } else if (!view.localIsMaster() && (held || present())) {
-      release("this node is no longer master (epoch " + view.epoch() + ")");
+    } else if (!view.localIsMaster() && view.masterNode().isPresent() && (held || present())) {
+      release(view.masterNode().get() + " is master of epoch " + view.epoch());
+    }
+  }
+
+  @Override
+  public synchronized void localDemoting() {
+    if (held || present()) {
+      release("this node's Redis is being demoted");
     }
   }
 
