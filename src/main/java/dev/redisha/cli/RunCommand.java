@@ -22,7 +22,14 @@ final class RunCommand implements Callable<Integer> {
       return ConfigFile.INVALID;
     }
     NodeConfig c = loaded.get();
-    Agent agent = new Agent(c).start();
+    Agent agent;
+    try {
+      agent = new Agent(c).start();
+    } catch (IllegalStateException | java.io.UncheckedIOException e) {
+      // A missing capability, a port in use, an unreadable state file: say it in one line.
+      System.err.println("redis-ha: cannot start the agent of " + config + ": " + e.getMessage());
+      return 3;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       agent.close();

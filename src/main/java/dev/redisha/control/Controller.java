@@ -43,6 +43,7 @@ public final class Controller implements AutoCloseable {
   private Decision.Action lastAction;
   private Boolean persistRequested;
   private String tunedRunId = "";
+  private boolean active;
   private long persistRequestedAt;
 
   public Controller(
@@ -92,7 +93,13 @@ public final class Controller implements AutoCloseable {
         case FAULT -> HookType.FAULT;
         default -> null;
       };
-      if (hook != null && !(d.action() == Decision.Action.MASTER && lastAction == Decision.Action.HAND_OVER)) {
+      if (d.action() != Decision.Action.FAULT) {
+        active = true;
+      }
+      // A starting agent whose Redis is not up yet (managed mode starts it) is not a fault worth a
+      // notify_fault; only a node that has served as master or replica can fail.
+      boolean startingUp = d.action() == Decision.Action.FAULT && !active;
+      if (hook != null && !startingUp && !(d.action() == Decision.Action.MASTER && lastAction == Decision.Action.HAND_OVER)) {
         hooks.accept(hook, d.epoch());
       }
       lastAction = d.action();
