@@ -52,6 +52,13 @@ final class TwoRedis implements AutoCloseable {
         j.replicaof(a.host(), a.port());
       }
       Await.until("B replicates A", Duration.ofSeconds(10), () -> linkUp(b));
+      // Redis streams to (and FAILOVER accepts) a freshly synced replica only once it has sent its
+      // first acknowledgement, up to a second after its link is up.
+      Await.until("A sees B online", Duration.ofSeconds(10), () -> {
+        try (Jedis j = direct(a)) {
+          return j.info("replication").contains("state=online");
+        }
+      });
     } catch (RuntimeException | Error e) {
       close();
       throw e;
