@@ -228,9 +228,21 @@ public final class MasterElection {
         .findFirst();
   }
 
+  /**
+   * In sync as this master sees it too: Redis streams to a freshly synced replica only after its
+   * first acknowledgement (up to a second after the replica reports its link up), so the replica's
+   * own word is not enough; the master's INFO must list it online with an acknowledged offset
+   * within the allowed lag.
+   */
   private boolean inSyncWithMe(PeerReport r, RedisInfo mine) {
     Advert a = r.advert();
-    return a.state() == AgentState.REPLICA
+    HostPort redis = redisOf(a.nodeId());
+    boolean onlineHere = mine.replicas().stream().anyMatch(c -> c.online()
+        && c.port() == redis.port()
+        && c.ip().equals(redis.host())
+        && mine.replOffset() - c.offset() <= config.failover().maxCatchUpLagBytes());
+    return onlineHere
+        && a.state() == AgentState.REPLICA
         && a.epoch() == st.epoch()
         && me.equals(a.epochMaster())
         && a.redisUp()
