@@ -150,13 +150,13 @@ public final class RedisHealthMonitor implements AutoCloseable {
   /** Jedis wraps the socket error, sometimes as a suppressed exception of a per-address attempt. */
   static boolean isRefused(Throwable e) {
     java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Throwable> pending = new java.util.ArrayDeque<>();
     if (e != null) {
-      todo.add(e);
+      pending.add(e);
     }
     // Cause and suppressed chains can form cycles; walk them as a graph, each node once.
-    while (!todo.isEmpty() && seen.size() < 32) {
-      Throwable t = todo.poll();
+    while (!pending.isEmpty() && seen.size() < 32) {
+      Throwable t = pending.poll();
       if (!seen.add(t)) {
         continue;
       }
@@ -164,9 +164,9 @@ public final class RedisHealthMonitor implements AutoCloseable {
         return true;
       }
       if (t.getCause() != null) {
-        todo.add(t.getCause());
+        pending.add(t.getCause());
       }
-      todo.addAll(java.util.Arrays.asList(t.getSuppressed()));
+      pending.addAll(java.util.Arrays.asList(t.getSuppressed()));
     }
     return false;
   }

@@ -143,10 +143,6 @@ public final class RedisControl implements AutoCloseable {
     return call(j -> j.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(name), args));
   }
 
-  List<String> keysForTest(String pattern) {
-    return call(j -> List.copyOf(j.keys(pattern)));
-  }
-
   private interface Op<T> {
     T apply(Jedis j);
   }

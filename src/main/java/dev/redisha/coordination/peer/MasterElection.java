@@ -62,6 +62,7 @@ public final class MasterElection {
   private String lastRunId = "";
   private long tookOverAt = Long.MIN_VALUE / 2;
   private long suppressPreemptUntil;
+  private long takeoverBackoffUntil;
   private String preparedFor = "";
   private String reason = "starting";
 
@@ -147,11 +148,11 @@ public final class MasterElection {
         return Decision.waiting(st.epoch(), master, "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
       }
       why = "its agent has been silent for " + silentFor + " ms";
-      return considerTakeover(master, h, alive, reports, true, why);
+      return considerTakeover(master, h, alive, reports, true, why, now);
     }
     why = "its agent reports " + x.advert().state() + (x.advert().redisUp() ? "" : " (its Redis is down)");
     // Its Redis may still take writes (a stopping agent, a restarted server): catch up first.
-    return considerTakeover(master, h, alive, reports, x.advert().redisUp(), why);
+    return considerTakeover(master, h, alive, reports, x.advert().redisUp(), why, now);
   }
 
   private Decision asMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {
@@ -277,11 +278,11 @@ public final class MasterElection {
       // Only definite answers count: a refused connection (nothing listens) or another run id
       // (restarted, so empty). A timeout may be the network; the master's agent judges that.
       if (!u.reachable() && u.reason().contains("refused")) {
-        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections");
+        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections", now);
       }
       if (u.reachable() && !u.runId().isEmpty() && !u.runId().equals(xa.redisRunId())) {
         return considerTakeover(xa.nodeId(), h, alive, reports, false,
-            "its Redis restarted (run id " + abbrev(xa.redisRunId()) + " -> " + abbrev(u.runId()) + ")");
+            "its Redis restarted (run id " + abbrev(xa.redisRunId()) + " -> " + abbrev(u.runId()) + ")", now);
       }
     }
     updatePreemption(xa, info, now);
@@ -291,11 +292,14 @@ public final class MasterElection {
 
   private Decision considerTakeover(
       String oldMaster, RedisHealth h, Map<String, PeerReport> alive, Map<String, PeerReport> reports,
-      boolean catchUp, String why) {
+      boolean catchUp, String why, long now) {
     clearPreemption();
     RedisInfo info = h.info().orElseThrow();
     if (paused) {
       return Decision.waiting(st.epoch(), oldMaster, "maintenance mode: not taking over although " + oldMaster + " failed: " + why);
+    }
+    if (now < takeoverBackoffUntil) {
+      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but could not be fenced last time; retrying shortly");
     }
     if (st.dataEpoch() < 0 || info.masterSyncInProgress()) {
       return Decision.waiting(st.epoch(), oldMaster,
@@ -499,8 +503,12 @@ public final class MasterElection {
     clearPreemption();
   }
 
+  /**
+   * The old master answered but could not be demoted: do not promote (two masters), and do not
+   * hammer it either; try again after one down time.
+   */
   public void takeoverAborted(long now) {
-    // nothing durable changed; the next decision retries
+    takeoverBackoffUntil = now + downTimeMs;
   }
 
   public void handoverFinished(Decision d, boolean success, long now) {
