@@ -238,7 +238,10 @@ public final class MasterElection {
   private boolean inSyncWithMe(PeerReport r, RedisInfo mine) {
     Advert a = r.advert();
     HostPort redis = redisOf(a.nodeId());
+    // "online" alone is not enough: after a diskless full sync Redis reports the replica online
+    // but streams to it only after its first acknowledgement; an acknowledged offset shows that.
     boolean onlineHere = mine.replicas().stream().anyMatch(c -> c.online()
+        && (c.offset() > 0 || mine.replOffset() == 0)
         && c.port() == redis.port()
         && c.ip().equals(redis.host())
         && mine.replOffset() - c.offset() <= config.failover().maxCatchUpLagBytes());
