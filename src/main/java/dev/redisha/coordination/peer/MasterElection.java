@@ -103,7 +103,7 @@ public final class MasterElection {
       case HAND_OVER -> AgentState.HANDING_OVER;
       case REPLICA -> AgentState.REPLICA;
       case FAULT -> AgentState.FAULT;
-      case WAIT -> bootstrapping ? AgentState.STARTING
+      case WAIT -> bootstrapping || (restartedSinceData && me.equals(st.epochMaster())) ? AgentState.STARTING
           : me.equals(st.epochMaster()) ? AgentState.MASTER : AgentState.REPLICA;
     };
     reason = d.reason();
@@ -177,6 +177,14 @@ public final class MasterElection {
           .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() >= 0
               && r.advert().state() != AgentState.FAULT && !r.advert().nodeId().equals(me))
           .findFirst();
+      boolean peersUnknown = bootstrapping || alive.values().stream().anyMatch(r -> !r.advert().redisUp());
+      if (newer.isEmpty() && peersUnknown && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
+        // Cold start of the whole group: a peer that has not answered yet (or whose Redis is
+        // still starting) may hold newer data than this file; keeping this one now would make
+        // that peer resync from the older copy. Stay parked and advertise STARTING meanwhile.
+        return Decision.waiting(st.epoch(), me,
+            "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data");
+      }
       if (newer.isEmpty()) {
         // No peer holds data: what this server brought back from disk is the last copy.
         log.info("[{}] my Redis restarted from disk and no peer holds data: keeping it as the group's data", me);

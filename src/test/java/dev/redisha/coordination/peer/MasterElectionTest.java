@@ -388,6 +388,42 @@ class MasterElectionTest {
     assertMentions(d, "restarted from disk", "b holds newer data");
   }
 
+  @Test
+  void masterRestartedFromDiskOnColdStartWaitsUntilThePeersRedisAnswers() {
+    // Both hosts lost power; a was the master and persisting (the last copy) at the time.
+    start("a", stateFile(5, "a", 5, "run-a-before-restart", true));
+    RedisHealth fromDisk = redisUp(runIdOf("a")).parked("a").keys(900).persisting(true).build();
+    PeerReport bStarting = advert("b").state(AgentState.STARTING).epoch(5, "a").dataEpoch(5).redisDown()
+        .receivedAt(clock.now());
+
+    Decision early = decide(fromDisk, heard(bStarting));
+
+    assertEquals(Action.WAIT, early.action(), "b may hold newer data than a's file: " + early);
+    assertEquals(AgentState.STARTING, election.state(), "not advertised as master while unconfirmed");
+    assertMentions(early, "restarted from disk", "waiting");
+
+    clock.advance(ADVERT_INTERVAL_MS);
+    PeerReport bUp = advert("b").state(AgentState.STARTING).epoch(5, "a").dataEpoch(5).keys(1_000).persisting(true)
+        .receivedAt(clock.now());
+    Decision d = decide(fromDisk, heard(bUp));
+
+    assertEquals(Action.FAULT, d.action(), d.toString());
+    assertMentions(d, "restarted from disk", "b holds newer data");
+  }
+
+  @Test
+  void masterRestartedFromDiskKeepsItsDataWhenThePeerAnswersWithoutData() {
+    start("a", stateFile(5, "a", 5, "run-a-before-restart", true));
+    RedisHealth fromDisk = redisUp(runIdOf("a")).parked("a").keys(900).persisting(true).build();
+    PeerReport bEmpty = advert("b").state(AgentState.FAULT).epoch(5, "a").dataEpoch(-1).keys(0)
+        .receivedAt(clock.now());
+
+    Decision d = decide(fromDisk, heard(bEmpty));
+
+    assertEquals(Action.MASTER, d.action(), "a's file is the last copy: " + d);
+    assertEquals(5, store.load().dataEpoch());
+  }
+
   // ---------------------------------------------------------------- epochs
 
   @Test
