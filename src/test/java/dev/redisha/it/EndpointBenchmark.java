@@ -5,6 +5,7 @@ import dev.redisha.config.HostPort;
 import dev.redisha.config.RedisMode;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.SentinelRoute;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import redis.clients.jedis.Jedis;
 
 /**
  * bench/endpoints: write outage seen by a client through each endpoint when the master's Redis
@@ -99,7 +99,7 @@ public final class EndpointBenchmark {
       TestNode a = g.node("a");
       TestNode b = g.node("b");
       Scenarios.awaitSteadyPair(g, a, b);
-      SentinelRoute sentinelRoute = new SentinelRoute(List.of(sentinelA, sentinelB));
+      SentinelRoute sentinelRoute = new SentinelRoute(List.of(sentinelA, sentinelB), "mymaster", 200);
       java.util.function.Supplier<Optional<HostPort>> route =
           endpoint.equals("proxy") ? () -> Optional.of(proxy) : sentinelRoute::master;
       try (Writer w = new Writer(route, a.config.redis().password(), 2_000_000, 120_000, 2000)) {
@@ -124,38 +124,6 @@ public final class EndpointBenchmark {
       }
     } catch (AssertionError | RuntimeException e) {
       return new Trial(endpoint, 0, 0, 0, 0, 0, String.valueOf(e.getMessage()));
-    }
-  }
-
-  /** What a Sentinel client does: ask the Sentinel endpoints, at most every 20 ms. */
-  static final class SentinelRoute {
-    private final List<HostPort> sentinels;
-    private volatile Optional<HostPort> cached = Optional.empty();
-    private volatile long askedAt;
-
-    SentinelRoute(List<HostPort> sentinels) {
-      this.sentinels = sentinels;
-    }
-
-    Optional<HostPort> master() {
-      long now = System.nanoTime();
-      if (now - askedAt < 20_000_000L && cached.isPresent()) {
-        return cached;
-      }
-      askedAt = now;
-      for (HostPort s : sentinels) {
-        try (Jedis j = new Jedis(s.host(), s.port(), 200)) {
-          List<String> addr = j.sentinelGetMasterAddrByName("mymaster");
-          if (addr != null && addr.size() == 2) {
-            cached = Optional.of(new HostPort(addr.get(0), Integer.parseInt(addr.get(1))));
-            return cached;
-          }
-        } catch (RuntimeException e) {
-          // try the next Sentinel endpoint
-        }
-      }
-      cached = Optional.empty();
-      return cached;
     }
   }
 }

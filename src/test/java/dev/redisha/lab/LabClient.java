@@ -3,53 +3,84 @@ package dev.redisha.lab;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
 import dev.redisha.redis.RedisConnector;
+import dev.redisha.testsupport.SentinelRoute;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The client host of the network-namespace lab, run as its own process inside the client
- * namespace: {@code write HOST PORT ACKFILE STOPFILE MAX_WRITES MAX_MS} writes w:n keys through
- * the given address (the VIP) and appends every acknowledged n to ACKFILE; {@code verify HOST PORT
- * ACKFILE} prints how many acked keys are missing. The password comes from the environment
- * variable REDIS_HA_LAB_PASSWORD, never the command line.
+ * namespace.
+ *
+ * <ul>
+ *   <li>{@code write ROUTE ACKFILE STOPFILE MAX_WRITES MAX_MS PREFIX} writes PREFIX:n keys and
+ *       appends every acknowledged n, with its wall-clock time, to ACKFILE. ROUTE is a fixed
+ *       address ({@code host:port}: the VIP or a proxy endpoint) or {@code
+ *       sentinel=host:port,host:port} (ask the Sentinel endpoints for the master, as a Sentinel
+ *       client does).
+ *   <li>{@code verify HOST:PORT ACKFILE PREFIX} prints how many acked keys are missing.
+ * </ul>
+ *
+ * The password comes from the environment variable REDIS_HA_LAB_PASSWORD, never the command line.
  */
 public final class LabClient {
   private LabClient() {}
 
   public static void main(String[] args) throws IOException {
-    HostPort target = new HostPort(args[1], Integer.parseInt(args[2]));
     String pw = System.getenv("REDIS_HA_LAB_PASSWORD");
     RedisConnector connector = new RedisConnector(Optional.empty(),
         pw == null ? Optional.empty() : Optional.of(new Secret(pw.getBytes(StandardCharsets.UTF_8), "env")), Optional.empty());
     if (args[0].equals("write")) {
-      write(connector, target, Path.of(args[3]), Path.of(args[4]), Integer.parseInt(args[5]), Long.parseLong(args[6]));
+      write(connector, route(args[1]), Path.of(args[2]), Path.of(args[3]), Integer.parseInt(args[4]),
+          Long.parseLong(args[5]), args[6]);
     } else {
-      verify(connector, target, Path.of(args[3]));
+      verify(connector, HostPort.parse(args[1]), Path.of(args[2]), args[3]);
     }
   }
 
-  private static void write(RedisConnector connector, HostPort target, Path acks, Path stop, int max, long maxMs)
-      throws IOException {
+  private static Supplier<Optional<HostPort>> route(String spec) {
+    if (spec.startsWith("sentinel=")) {
+      List<HostPort> sentinels = Arrays.stream(spec.substring("sentinel=".length()).split(","))
+          .map(HostPort::parse).toList();
+      return new SentinelRoute(sentinels, "mymaster", 300)::master;
+    }
+    Optional<HostPort> fixed = Optional.of(HostPort.parse(spec));
+    return () -> fixed;
+  }
+
+  private static void write(RedisConnector connector, Supplier<Optional<HostPort>> route, Path acks, Path stop,
+      int max, long maxMs, String prefix) throws IOException {
     long deadline = System.nanoTime() + maxMs * 1_000_000;
     int errors = 0;
     try (BufferedWriter out = Files.newBufferedWriter(acks, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       Jedis jedis = null;
+      HostPort connectedTo = null;
       int n = 0;
       while (n < max && System.nanoTime() < deadline && !Files.exists(stop)) {
         try {
-          if (jedis == null) {
-            jedis = connector.connect(target, 300);
+          Optional<HostPort> target = route.get();
+          if (target.isEmpty()) {
+            throw new JedisException("no master known");
           }
-          jedis.set("w:" + n, "v" + n);
+          if (jedis != null && !target.get().equals(connectedTo)) {
+            jedis.close();
+            jedis = null;
+          }
+          if (jedis == null) {
+            jedis = connector.connect(target.get(), 300);
+            connectedTo = target.get();
+          }
+          jedis.set(prefix + ":" + n, "v" + n);
           out.write(n + " " + System.currentTimeMillis() + "\n");
           if (n % 50 == 0) {
             out.flush();
@@ -72,13 +103,13 @@ public final class LabClient {
     System.out.println("written " + Files.readAllLines(acks).size() + " errors " + errors);
   }
 
-  private static void verify(RedisConnector connector, HostPort target, Path acks) throws IOException {
+  private static void verify(RedisConnector connector, HostPort target, Path acks, String prefix) throws IOException {
     List<String> lines = Files.readAllLines(acks);
     int missing = 0;
     try (Jedis j = connector.connect(target, 2000)) {
       for (String line : lines) {
         String n = line.split(" ")[0];
-        if (!("v" + n).equals(j.get("w:" + n))) {
+        if (!("v" + n).equals(j.get(prefix + ":" + n))) {
           missing++;
         }
       }

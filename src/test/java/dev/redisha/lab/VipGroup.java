@@ -12,12 +12,14 @@ import java.util.Map;
 
 /**
  * The seed's setup in network namespaces: hosts h1 (preferred master) and h2 with one agent each
- * (separate processes, managed Redis, the VIP endpoint) and a client host cl, all on one bridge
+ * (separate processes, managed Redis, the VIP, proxy and Sentinel endpoints) and a client host cl, all on one bridge
  * with addresses from 198.18.0.0/24. Used by the lab test and the VIP benchmark.
  */
 final class VipGroup {
   static final String VIP = "198.18.0.100";
   static final String PASSWORD = "lab-password-7c1e";
+  static final int PROXY_PORT = 6390;
+  static final int SENTINEL_PORT = 26379;
   static final Map<String, String> ADDRESSES = new LinkedHashMap<>(Map.of(
       "h1", "198.18.0.1", "h2", "198.18.0.2", "cl", "198.18.0.10"));
 
@@ -38,7 +40,12 @@ final class VipGroup {
    * although the replica already reports its link up; a fault in that window loses those writes.
    */
   void awaitReplicaReceives(String replica, Path acks) {
-    int acked = lines(acks);
+    awaitReplicaReceives(replica, List.of(acks));
+  }
+
+  /** As above, for several writers at once. */
+  void awaitReplicaReceives(String replica, java.util.Collection<Path> acks) {
+    int acked = acks.stream().mapToInt(VipGroup::lines).sum();
     Await.until(replica + " received the writes", Duration.ofSeconds(20), () -> {
       String out = lab.exec("cl", env(), "timeout", "2", "redis-cli", "-h", replica, "-p", "6379", "--no-auth-warning", "dbsize").strip();
       return out.matches("\\d+") && Long.parseLong(out) >= acked * 9L / 10;
@@ -46,7 +53,12 @@ final class VipGroup {
   }
 
   String verify(String host, Path acks) {
-    return lab.exec("cl", env(), javaCommand("verify", host, "6379", acks.toString()).toArray(String[]::new));
+    return verify(host + ":6379", acks, "w");
+  }
+
+  /** Reads back, from {@code address}, every PREFIX:n key the writer of {@code acks} had acked. */
+  String verify(String address, Path acks, String prefix) {
+    return lab.exec("cl", env(), javaCommand("verify", address, acks.toString(), prefix).toArray(String[]::new));
   }
 
   void startAgents() throws IOException {
@@ -90,12 +102,26 @@ final class VipGroup {
         "  vip:",
         "    address: " + VIP + "/24",
         "    interface: eth0",
+        "  proxy:",
+        "    listen: " + self + ":" + PROXY_PORT,
+        "  sentinel:",
+        "    listen: " + self + ":" + SENTINEL_PORT,
+        "    master_name: mymaster",
+        "    peers: [\"" + peer + " " + other + ":" + SENTINEL_PORT + "\"]",
         ""));
   }
 
   Process startWriter(Path acks, Path stop) {
-    return lab.start("cl", javaCommand("write", VIP, "6379", acks.toString(), stop.toString(), "2000000", "120000"),
-        env(), dir.resolve("writer.log"));
+    return startWriter(VIP + ":6379", acks, stop, "w");
+  }
+
+  /**
+   * A writer in the client host; {@code route} is an address (the VIP, a proxy endpoint) or
+   * {@code sentinel=host:port,...} (see {@link LabClient}).
+   */
+  Process startWriter(String route, Path acks, Path stop, String prefix) {
+    return lab.start("cl", javaCommand("write", route, acks.toString(), stop.toString(), "2000000", "120000", prefix),
+        env(), dir.resolve("writer-" + prefix + ".log"));
   }
 
   static List<String> javaCommand(String... args) {

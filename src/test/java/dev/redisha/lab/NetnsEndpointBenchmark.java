@@ -1,0 +1,162 @@
+package dev.redisha.lab;
+
+import dev.redisha.testsupport.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * bench/netns (root only): write outage through each endpoint in network namespaces when the
+ * master's Redis is killed and when the master's host loses its link, over repeated trials. In
+ * every trial three client processes in the client host write at once, one per endpoint, so the
+ * endpoints are compared under the same fault and the same load: through the VIP, through the
+ * proxy endpoint of h2 (the proxy of h1 dies with its host), and to the master a Sentinel client
+ * finds by asking the Sentinel endpoints of h1 and h2. Each client logs every acknowledgement with
+ * its wall-clock time; the outage is the longest silence between two acks after the fault.
+ */
+public final class NetnsEndpointBenchmark {
+  private static final List<String> FAULTS = List.of("crash", "host-loss");
+  /** Endpoint name to the writer's route (see {@link LabClient}). */
+  private static final Map<String, String> ROUTES = new LinkedHashMap<>();
+
+  static {
+    ROUTES.put("vip", VipGroup.VIP + ":6379");
+    ROUTES.put("proxy", "198.18.0.2:" + VipGroup.PROXY_PORT);
+    ROUTES.put("sentinel", "sentinel=198.18.0.1:" + VipGroup.SENTINEL_PORT + ",198.18.0.2:" + VipGroup.SENTINEL_PORT);
+  }
+
+  private record Result(double outageMs, int lost) {}
+
+  private record Trial(String fault, Map<String, Result> byEndpoint, String failure) {}
+
+  public static void main(String[] args) throws Exception {
+    if (!NetnsLab.isRoot() || !NetnsLab.toolsPresent()) {
+      System.err.println("bench/netns needs root, ip (iproute2) and arping (iputils-arping)");
+      System.exit(2);
+    }
+    int runs = 20;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--runs")) {
+        runs = Integer.parseInt(args[++i]);
+      }
+    }
+    Instant start = Instant.now();
+    List<Trial> trials = new ArrayList<>();
+    for (int r = 1; r <= runs; r++) {
+      for (String fault : FAULTS) {
+        Trial t = trial(fault);
+        trials.add(t);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s #%02d", fault, r));
+        t.byEndpoint.forEach((e, res) -> line.append(String.format(Locale.ROOT, "  %s %7.1f ms lost %d", e, res.outageMs, res.lost)));
+        System.out.println(line + (t.failure == null ? "" : " FAILED: " + t.failure));
+      }
+    }
+    StringBuilder out = new StringBuilder("bench/netns: write outage through each endpoint (network namespaces, one bridge)\n\n");
+    out.append("date (UTC): ").append(start).append(" to ").append(Instant.now()).append('\n');
+    out.append("hosts: h1 (priority 150) and h2 (priority 100), one agent process each, managed Redis; client host cl\n");
+    out.append("agents: advert 100 ms x 3, health 50/200 ms; VIP announced by 5 gratuitous ARPs 300 ms apart; no failback\n");
+    out.append("clients: three processes in cl writing at once, SET one at a time, Jedis timeout 300 ms, retried every 5 ms:\n");
+    out.append("  vip: through the VIP; proxy: through h2's proxy endpoint; sentinel: to the master named by the\n");
+    out.append("  Sentinel endpoints of h1 and h2 (asked at most every 20 ms, the last one that answered first, 300 ms timeout)\n");
+    out.append("crash: SIGKILL of h1's redis-server; host-loss: h1's eth0 set down\n");
+    out.append("outage: longest silence between two acks after the fault; lost: acked writes missing on h2 afterwards\n\n");
+    for (String fault : FAULTS) {
+      List<Trial> of = trials.stream().filter(t -> t.fault.equals(fault)).toList();
+      long failed = of.stream().filter(t -> t.failure != null).count();
+      for (String endpoint : ROUTES.keySet()) {
+        List<Double> v = new ArrayList<>(of.stream().filter(t -> t.failure == null)
+            .map(t -> t.byEndpoint.get(endpoint).outageMs).toList());
+        Collections.sort(v);
+        int lost = of.stream().filter(t -> t.failure == null).mapToInt(t -> t.byEndpoint.get(endpoint).lost).sum();
+        if (v.isEmpty()) {
+          out.append(String.format(Locale.ROOT, "%-9s %-8s no successful trial (failed %d)%n", fault, endpoint, failed));
+          continue;
+        }
+        out.append(String.format(Locale.ROOT, "%-9s %-8s n=%d failed=%d  outage ms: median %7.1f  p90 %7.1f  p99 %7.1f"
+                + "  min %7.1f  max %7.1f; acked writes lost %d%n", fault, endpoint, v.size(), failed, rank(v, 50),
+            rank(v, 90), rank(v, 99), v.get(0), v.get(v.size() - 1), lost));
+      }
+    }
+    trials.stream().filter(t -> t.failure != null)
+        .forEach(t -> out.append("failed ").append(t.fault).append(": ").append(t.failure).append('\n'));
+    System.out.print("\n" + out);
+    Path results = Path.of("bench", "results");
+    Files.createDirectories(results);
+    Files.writeString(results.resolve("netns-" + start.toString().substring(0, 10) + ".txt"), out.toString());
+    Files.writeString(results.resolve("netns-latest.txt"), out.toString());
+  }
+
+  private static double rank(List<Double> sorted, int p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+
+  private static Trial trial(String fault) {
+    Map<String, Result> results = new LinkedHashMap<>();
+    try (NetnsLab lab = new NetnsLab()) {
+      Path dir = Files.createDirectories(Path.of("bench", "out", "netns", Long.toString(System.nanoTime())).toAbsolutePath());
+      // No failback during the measurement: it is not what this benchmark is about.
+      VipGroup g = new VipGroup(lab, dir, 600_000);
+      g.startAgents();
+      g.awaitRole(VipGroup.VIP, "master");
+      g.awaitInSyncReplica("198.18.0.2");
+      Path stop = dir.resolve("stop");
+      Map<String, Path> acks = new LinkedHashMap<>();
+      List<Process> writers = new ArrayList<>();
+      for (Map.Entry<String, String> e : ROUTES.entrySet()) {
+        Path file = dir.resolve("acks-" + e.getKey() + ".txt");
+        acks.put(e.getKey(), file);
+        writers.add(g.startWriter(e.getValue(), file, stop, e.getKey()));
+      }
+      for (Map.Entry<String, Path> e : acks.entrySet()) {
+        Await.until("1000 writes through " + e.getKey(), Duration.ofSeconds(30), () -> VipGroup.lines(e.getValue()) >= 1000);
+      }
+      g.awaitReplicaReceives("198.18.0.2", acks.values());
+      long faultAt = System.currentTimeMillis();
+      if (fault.equals("crash")) {
+        for (long pid : lab.pids("h1", "redis-server")) {
+          ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      } else {
+        lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
+      }
+      for (Map.Entry<String, Path> e : acks.entrySet()) {
+        int before = VipGroup.lines(e.getValue());
+        Await.until("300 writes through " + e.getKey() + " after the fault", Duration.ofSeconds(20),
+            () -> VipGroup.lines(e.getValue()) >= before + 300);
+      }
+      Files.writeString(stop, "stop");
+      for (Process w : writers) {
+        w.waitFor();
+      }
+      for (Map.Entry<String, Path> e : acks.entrySet()) {
+        String verify = g.verify("198.18.0.2:6379", e.getValue(), e.getKey());
+        results.put(e.getKey(), new Result(outage(e.getValue(), faultAt), VipGroup.missing(verify)));
+      }
+      return new Trial(fault, results, null);
+    } catch (Exception | AssertionError e) {
+      return new Trial(fault, results, String.valueOf(e.getMessage()));
+    }
+  }
+
+  /** The longest silence between two acks around the fault, from "n wallMillis" lines. */
+  private static double outage(Path acks, long faultAt) throws java.io.IOException {
+    long prev = Long.MIN_VALUE;
+    long worst = 0;
+    for (String line : Files.readAllLines(acks)) {
+      long t = Long.parseLong(line.split(" ")[1]);
+      if (prev != Long.MIN_VALUE && t >= faultAt) {
+        worst = Math.max(worst, t - prev);
+      }
+      prev = t;
+    }
+    return worst;
+  }
+}
