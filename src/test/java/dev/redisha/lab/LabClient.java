@@ -28,7 +28,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *       address ({@code host:port}: the VIP or a proxy endpoint) or {@code
  *       sentinel=host:port,host:port} (ask the Sentinel endpoints for the master, as a Sentinel
  *       client does).
- *   <li>{@code verify HOST:PORT ACKFILE PREFIX} prints how many acked keys are missing.
+ *   <li>{@code verify HOST:PORT ACKFILE PREFIX} prints how many acked keys are missing, and which
+ *       (the first 1000).
  * </ul>
  *
  * The password comes from the environment variable REDIS_HA_LAB_PASSWORD, never the command line.
@@ -106,14 +107,18 @@ public final class LabClient {
   private static void verify(RedisConnector connector, HostPort target, Path acks, String prefix) throws IOException {
     List<String> lines = Files.readAllLines(acks);
     int missing = 0;
+    StringBuilder ids = new StringBuilder();
     try (Jedis j = connector.connect(target, 2000)) {
       for (String line : lines) {
         String n = line.split(" ")[0];
         if (!("v" + n).equals(j.get(prefix + ":" + n))) {
           missing++;
+          if (missing <= 1000) {
+            ids.append(ids.length() == 0 ? "" : ",").append(n);
+          }
         }
       }
     }
-    System.out.println("acked " + lines.size() + " missing " + missing);
+    System.out.println("acked " + lines.size() + " missing " + missing + (missing == 0 ? "" : " ids " + ids));
   }
 }

@@ -32,7 +32,8 @@ public final class NetnsEndpointBenchmark {
     ROUTES.put("sentinel", "sentinel=198.18.0.1:" + VipGroup.SENTINEL_PORT + ",198.18.0.2:" + VipGroup.SENTINEL_PORT);
   }
 
-  private record Result(double outageMs, int lost) {}
+  /** lostOlder: acked more than 200 ms before the fault, longer than any replication lag here. */
+  private record Result(double outageMs, int lost, int lostOlder) {}
 
   private record Trial(String fault, Map<String, Result> byEndpoint, String failure) {}
 
@@ -54,7 +55,8 @@ public final class NetnsEndpointBenchmark {
         Trial t = trial(fault);
         trials.add(t);
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s #%02d", fault, r));
-        t.byEndpoint.forEach((e, res) -> line.append(String.format(Locale.ROOT, "  %s %7.1f ms lost %d", e, res.outageMs, res.lost)));
+        t.byEndpoint.forEach((e, res) -> line.append(
+            String.format(Locale.ROOT, "  %s %7.1f ms lost %d (older %d)", e, res.outageMs, res.lost, res.lostOlder)));
         System.out.println(line + (t.failure == null ? "" : " FAILED: " + t.failure));
       }
     }
@@ -66,7 +68,8 @@ public final class NetnsEndpointBenchmark {
     out.append("  vip: through the VIP; proxy: through h2's proxy endpoint; sentinel: to the master named by the\n");
     out.append("  Sentinel endpoints of h1 and h2 (asked at most every 20 ms, the last one that answered first, 300 ms timeout)\n");
     out.append("crash: SIGKILL of h1's redis-server; host-loss: h1's eth0 set down\n");
-    out.append("outage: longest silence between two acks after the fault; lost: acked writes missing on h2 afterwards\n\n");
+    out.append("outage: longest silence between two acks after the fault; lost: acked writes missing on h2 afterwards\n");
+    out.append("  (asynchronous replication: what h1 acked but had not sent to h2 when it died is lost; nothing older may be)\n\n");
     for (String fault : FAULTS) {
       List<Trial> of = trials.stream().filter(t -> t.fault.equals(fault)).toList();
       long failed = of.stream().filter(t -> t.failure != null).count();
@@ -75,13 +78,14 @@ public final class NetnsEndpointBenchmark {
             .map(t -> t.byEndpoint.get(endpoint).outageMs).toList());
         Collections.sort(v);
         int lost = of.stream().filter(t -> t.failure == null).mapToInt(t -> t.byEndpoint.get(endpoint).lost).sum();
+        int older = of.stream().filter(t -> t.failure == null).mapToInt(t -> t.byEndpoint.get(endpoint).lostOlder).sum();
         if (v.isEmpty()) {
           out.append(String.format(Locale.ROOT, "%-9s %-8s no successful trial (failed %d)%n", fault, endpoint, failed));
           continue;
         }
         out.append(String.format(Locale.ROOT, "%-9s %-8s n=%d failed=%d  outage ms: median %7.1f  p90 %7.1f  p99 %7.1f"
-                + "  min %7.1f  max %7.1f; acked writes lost %d%n", fault, endpoint, v.size(), failed, rank(v, 50),
-            rank(v, 90), rank(v, 99), v.get(0), v.get(v.size() - 1), lost));
+                + "  min %7.1f  max %7.1f; acked writes lost %d (acked > 200 ms before the fault: %d)%n", fault, endpoint,
+            v.size(), failed, rank(v, 50), rank(v, 90), rank(v, 99), v.get(0), v.get(v.size() - 1), lost, older));
       }
     }
     trials.stream().filter(t -> t.failure != null)
@@ -138,12 +142,30 @@ public final class NetnsEndpointBenchmark {
       }
       for (Map.Entry<String, Path> e : acks.entrySet()) {
         String verify = g.verify("198.18.0.2:6379", e.getValue(), e.getKey());
-        results.put(e.getKey(), new Result(outage(e.getValue(), faultAt), VipGroup.missing(verify)));
+        results.put(e.getKey(), new Result(outage(e.getValue(), faultAt), VipGroup.missing(verify),
+            ackedBefore(e.getValue(), verify, faultAt - 200)));
       }
       return new Trial(fault, results, null);
     } catch (Exception | AssertionError e) {
       return new Trial(fault, results, String.valueOf(e.getMessage()));
     }
+  }
+
+  /** How many of the missing writes that verify listed were acked before {@code cutoffMillis}. */
+  private static int ackedBefore(Path acks, String verifyOutput, long cutoffMillis) throws java.io.IOException {
+    int at = verifyOutput.indexOf(" ids ");
+    if (at < 0) {
+      return 0;
+    }
+    java.util.Set<String> missing = java.util.Set.of(verifyOutput.substring(at + 5).strip().split(","));
+    int older = 0;
+    for (String line : Files.readAllLines(acks)) {
+      String[] f = line.split(" ");
+      if (missing.contains(f[0]) && Long.parseLong(f[1]) < cutoffMillis) {
+        older++;
+      }
+    }
+    return older;
   }
 
   /** The longest silence between two acks around the fault, from "n wallMillis" lines. */
