@@ -3,6 +3,7 @@ package dev.redisha.agent;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.endpoint.Endpoint;
 import dev.redisha.endpoint.Endpoints;
+import dev.redisha.endpoint.proxy.NetTransport;
 import dev.redisha.endpoint.proxy.ProxyOptions;
 import dev.redisha.endpoint.proxy.RedisProxy;
 import dev.redisha.endpoint.sentinel.SentinelEndpoint;
@@ -21,8 +22,10 @@ final class EndpointFactory {
   static Endpoints create(NodeConfig config, Consumer<String> events) {
     List<Endpoint> list = new ArrayList<>();
     config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
-    config.endpoints().proxy().ifPresent(p -> list.add(RedisProxy.start(
-        ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs())), events)));
+    config.endpoints().proxy().ifPresent(p -> {
+      ProxyOptions options = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()));
+      list.add(RedisProxy.start(NetTransport.parse(p.transport()).map(options::withTransport).orElse(options), events));
+    });
     config.endpoints().sentinel().ifPresent(s -> list.add(SentinelEndpoint.start(s.listen(), s.masterName(),
         config.nodeId(), Optional.empty(),
         s.peers().entrySet().stream().map(e -> new SentinelPeer(e.getKey(), e.getValue())).toList())));

@@ -28,8 +28,16 @@ public record EndpointsConfig(Optional<Vip> vip, Optional<Proxy> proxy, Optional
   /**
    * @param listen where clients connect
    * @param noMasterHoldMs how long a new client connection waits for a master before it is closed
+   * @param transport the socket layer: {@code auto} (epoll on Linux, else nio), {@code io_uring},
+   *     {@code epoll} or {@code nio}
    */
-  public record Proxy(HostPort listen, long noMasterHoldMs) {}
+  public record Proxy(HostPort listen, long noMasterHoldMs, String transport) {
+    public static final List<String> TRANSPORTS = List.of("auto", "io_uring", "epoll", "nio");
+
+    public Proxy(HostPort listen, long noMasterHoldMs) {
+      this(listen, noMasterHoldMs, "auto");
+    }
+  }
 
   /**
    * @param listen where Sentinel clients connect

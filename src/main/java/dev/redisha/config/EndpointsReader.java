@@ -24,8 +24,13 @@ final class EndpointsReader {
       Section p = endpoints.section("proxy");
       HostPort listen = p.hostPort("listen", new HostPort("0.0.0.0", 6390), "the proxy's listen address");
       long hold = p.integer("no_master_hold_ms", 2000, 0, 60_000);
+      String transport = p.text("transport", "one of " + String.join(", ", EndpointsConfig.Proxy.TRANSPORTS)).orElse("auto");
+      if (!EndpointsConfig.Proxy.TRANSPORTS.contains(transport)) {
+        p.problem("transport", "must be one of " + String.join(", ", EndpointsConfig.Proxy.TRANSPORTS) + ", got \"" + transport + "\"");
+        transport = "auto";
+      }
       p.rejectUnknown();
-      proxy = Optional.of(new EndpointsConfig.Proxy(listen, hold));
+      proxy = Optional.of(new EndpointsConfig.Proxy(listen, hold, transport));
     }
     if (endpoints.has("sentinel")) {
       Section s = endpoints.section("sentinel");

@@ -643,6 +643,59 @@ class ConfigLoaderTest {
         + " \"0.0.0.0\"; expected the address peers and replicas use to reach this Redis");
   }
 
+  @Test
+  void endpointsAreReadWithTheirDefaults() throws Exception {
+    NodeConfig c = load(TOP + COORDINATION + """
+        endpoints:
+          vip:
+            address: 198.18.0.100/24
+            interface: eth0
+          proxy:
+            listen: 127.0.0.1:6390
+          sentinel:
+            listen: 127.0.0.1:26390
+            peers: ["b 10.0.0.2:26379"]
+        """);
+
+    EndpointsConfig e = c.endpoints();
+    assertEquals(new EndpointsConfig.Vip("198.18.0.100", 24, "eth0", 5, 300), e.vip().orElseThrow());
+    assertEquals(new EndpointsConfig.Proxy(new HostPort("127.0.0.1", 6390), 2000, "auto"), e.proxy().orElseThrow());
+    EndpointsConfig.Sentinel s = e.sentinel().orElseThrow();
+    assertEquals("g1", s.masterName(), "the master name defaults to the group");
+    assertEquals(Map.of("b", new HostPort("10.0.0.2", 26379)), s.peers());
+  }
+
+  @Test
+  void proxyTransportIsChosenByName() throws Exception {
+    NodeConfig c = load(TOP + COORDINATION + """
+        endpoints:
+          proxy:
+            listen: 127.0.0.1:6390
+            transport: epoll
+        """);
+
+    assertEquals("epoll", c.endpoints().proxy().orElseThrow().transport());
+  }
+
+  @Test
+  void badEndpointValuesAreNamed() throws Exception {
+    ConfigException e = failing(TOP + COORDINATION + """
+        endpoints:
+          vip:
+            address: 198.18.0.300/24
+            interface: eth0
+          proxy:
+            listen: 127.0.0.1:6390
+            transport: fastest
+          sentinel:
+            peers: ["b-without-address"]
+        """);
+
+    assertProblem(e, "endpoints.vip.address", "must be an IPv4 address with its prefix length");
+    assertProblem(e, "endpoints.proxy.transport", "must be one of auto, io_uring, epoll, nio, got \"fastest\"");
+    assertProblem(e, "endpoints.sentinel.peers[0]", "must be \"<node_id> <host>:<port>\"");
+  }
+
   private NodeConfig load(String yaml) throws Exception {
     return ConfigLoader.load(write(yaml), env);
   }

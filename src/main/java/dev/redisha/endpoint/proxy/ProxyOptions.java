@@ -13,13 +13,16 @@ import java.util.Objects;
  *     before it is closed (a failover usually ends well within it)
  * @param connectTimeout how long opening a connection to the master may take
  * @param ioThreads event loop threads for the relay; each client and its backend share one
+ * @param transport the socket layer (epoll, else NIO, by default: {@link NetTransport#best()})
  */
-public record ProxyOptions(HostPort listen, Duration masterWait, Duration connectTimeout, int ioThreads) {
+public record ProxyOptions(
+    HostPort listen, Duration masterWait, Duration connectTimeout, int ioThreads, NetTransport transport) {
   public static final Duration DEFAULT_MASTER_WAIT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
   public ProxyOptions {
     Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(transport, "transport");
     if (masterWait.isNegative()) {
       throw new IllegalArgumentException("masterWait must not be negative, got " + masterWait);
     }
@@ -31,17 +34,21 @@ public record ProxyOptions(HostPort listen, Duration masterWait, Duration connec
     }
   }
 
-  /** Two-second master wait, one-second connect timeout, one I/O thread per core. */
+  /** Two-second master wait, one-second connect timeout, one I/O thread per core, the default transport. */
   public static ProxyOptions defaults(HostPort listen) {
     return new ProxyOptions(listen, DEFAULT_MASTER_WAIT, DEFAULT_CONNECT_TIMEOUT,
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(), NetTransport.best());
   }
 
   public ProxyOptions withMasterWait(Duration wait) {
-    return new ProxyOptions(listen, wait, connectTimeout, ioThreads);
+    return new ProxyOptions(listen, wait, connectTimeout, ioThreads, transport);
   }
 
   public ProxyOptions withIoThreads(int threads) {
-    return new ProxyOptions(listen, masterWait, connectTimeout, threads);
+    return new ProxyOptions(listen, masterWait, connectTimeout, threads, transport);
+  }
+
+  public ProxyOptions withTransport(NetTransport t) {
+    return new ProxyOptions(listen, masterWait, connectTimeout, ioThreads, t);
   }
 }

@@ -8,16 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * command, so a pipeline leaves in as few packets as it arrived in; each side stops reading
  * ({@code autoRead}) while the other side's socket is full, so a slow client cannot make the proxy
  * buffer a fast server's replies without bound, nor the other way round; TCP_NODELAY on both
- * sides, since Redis traffic is small request/reply messages. Epoll when Netty's native transport
- * loads, NIO otherwise.
+ * sides, since Redis traffic is small request/reply messages. epoll where Netty's native transport
+ * loads, NIO otherwise, io_uring if configured ({@link NetTransport}).
  *
  * <h2>Crash failover: close</h2>
  * {@link #update} with a new master closes every connection to the old one, client and backend
@@ -96,6 +87,7 @@ public final class RedisProxy implements Endpoint {
   private final Consumer<String> events;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  private final NetTransport transport;
   private final Class<? extends SocketChannel> socketChannelType;
   private final Channel server;
   private final HostPort bound;
@@ -115,23 +107,18 @@ public final class RedisProxy implements Endpoint {
   private RedisProxy(ProxyOptions options, Consumer<String> events) {
     this.options = options;
     this.events = events;
-    boolean epoll = Epoll.isAvailable();
-    Class<? extends ServerSocketChannel> serverType;
-    if (epoll) {
-      boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("proxy-accept", true));
-      workers = new EpollEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("proxy-io", true));
-      serverType = EpollServerSocketChannel.class;
-      socketChannelType = EpollSocketChannel.class;
-    } else {
-      boss = new NioEventLoopGroup(1, new DefaultThreadFactory("proxy-accept", true));
-      workers = new NioEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("proxy-io", true));
-      serverType = NioServerSocketChannel.class;
-      socketChannelType = NioSocketChannel.class;
+    transport = options.transport();
+    if (!transport.isAvailable()) {
+      throw new IllegalStateException("the proxy cannot use the " + transport.configName()
+          + " transport: this machine does not offer it (kernel, seccomp or a missing native library); use auto");
     }
+    boss = transport.newGroup(1, "proxy-accept");
+    workers = transport.newGroup(options.ioThreads(), "proxy-io");
+    socketChannelType = transport.socketChannel;
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(serverType)
+            .channel(transport.serverChannel)
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -154,7 +141,7 @@ public final class RedisProxy implements Endpoint {
     }
     InetSocketAddress local = (InetSocketAddress) server.localAddress();
     bound = new HostPort(listen.host(), local.getPort());
-    log.info("proxy listening on {} ({})", bound, epoll ? "epoll" : "nio");
+    log.info("proxy listening on {} ({})", bound, transport.configName());
   }
 
   /** Listens on {@code listen} with the default options; no master until {@link #update}. */

@@ -59,6 +59,8 @@ final class RespScanner {
 
   static final int MAX_NAME = 32;
   static final int MAX_CAPTURE = 64 * 1024;
+  /** Copied at a time for byte-by-byte parsing; a pipelined burst of small commands fits. */
+  private static final int WINDOW = 512;
   /** Deeper nesting than any Redis reply has; past it the stream is treated as garbage. */
   private static final int MAX_DEPTH = 1024;
 
@@ -104,6 +106,11 @@ final class RespScanner {
 
   private boolean stop;
 
+  /** Bytes [windowStart, windowEnd) of the buffer being scanned, copied; see {@link #at}. */
+  private final byte[] window = new byte[WINDOW];
+  private int windowStart;
+  private int windowEnd;
+
   private RespScanner(RequestListener requests, ReplyListener replies) {
     this.requests = requests;
     this.replies = replies;
@@ -135,12 +142,14 @@ final class RespScanner {
   int scan(ByteBuf buf) {
     int i = buf.readerIndex();
     final int end = buf.writerIndex();
+    windowStart = 0;
+    windowEnd = 0;
     stop = false;
     captureFrom = i;
     while (i < end && !stop) {
       switch (state) {
         case TYPE -> {
-          byte b = buf.getByte(i++);
+          byte b = at(buf, i++, end);
           if (requests != null && depth == 0 && b != '*') {
             state = INLINE_LEAD;
             i--; // the first byte may already be part of the name
@@ -149,7 +158,7 @@ final class RespScanner {
           }
         }
         case LENGTH -> {
-          byte b = buf.getByte(i++);
+          byte b = at(buf, i++, end);
           if (b >= '0' && b <= '9') {
             number = number * 10 + (b - '0');
             if (++digits > 15) {
@@ -164,7 +173,7 @@ final class RespScanner {
           }
         }
         case LENGTH_LF -> {
-          if (buf.getByte(i++) != '\n') {
+          if (at(buf, i++, end) != '\n') {
             lose();
           } else {
             lengthRead(negative ? -number : number, i, buf);
@@ -203,7 +212,7 @@ final class RespScanner {
           }
         }
         case INLINE_LEAD -> {
-          byte b = buf.getByte(i++);
+          byte b = at(buf, i++, end);
           if (b == '\n') {
             emptyCommand = true;
             state = TYPE;
@@ -215,7 +224,7 @@ final class RespScanner {
           }
         }
         case INLINE_NAME -> {
-          byte b = buf.getByte(i);
+          byte b = at(buf, i, end);
           if (isSpace(b)) {
             state = INLINE_REST;
             nameRead(i, nameFill <= MAX_NAME ? nameFill : -1, false);
@@ -244,6 +253,22 @@ final class RespScanner {
       appendCapture(buf, captureFrom, i);
     }
     return i;
+  }
+
+  /**
+   * The byte at {@code i}, read through a copied window of the buffer: one bulk copy per window
+   * instead of a bounds- and reference-checked {@code getByte} per byte, which made the header
+   * bytes of each command the largest cost of the relay under pipelined load. Bulk bodies are
+   * skipped by their length and never copied.
+   */
+  private byte at(ByteBuf buf, int i, int end) {
+    if (i >= windowEnd || i < windowStart) {
+      int n = Math.min(window.length, end - i);
+      buf.getBytes(i, window, 0, n);
+      windowStart = i;
+      windowEnd = i + n;
+    }
+    return window[i - windowStart];
   }
 
   private void startValue(byte b) {

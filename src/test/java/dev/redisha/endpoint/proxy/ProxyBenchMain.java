@@ -10,22 +10,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the proxy alone for {@code bench/proxy}: {@code ProxyBenchMain LISTEN MASTER [IO_THREADS]}.
+ * Runs the proxy alone for {@code bench/proxy}: {@code ProxyBenchMain LISTEN MASTER [IO_THREADS
+ * [TRANSPORT]]}, TRANSPORT one of io_uring, epoll, nio (default: the best available).
  * Prints "ready HOST:PORT" once it listens and relays until it is killed.
  */
 public final class ProxyBenchMain {
   private ProxyBenchMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length < 2 || args.length > 3) {
-      System.err.println("usage: ProxyBenchMain LISTEN_HOST:PORT MASTER_HOST:PORT [IO_THREADS]");
+    if (args.length < 2 || args.length > 4) {
+      System.err.println("usage: ProxyBenchMain LISTEN_HOST:PORT MASTER_HOST:PORT [IO_THREADS [TRANSPORT]]");
       System.exit(2);
     }
     // Netty logs its setup at DEBUG; a benchmark wants quiet.
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.INFO);
     ProxyOptions options = ProxyOptions.defaults(HostPort.parse(args[0]));
-    if (args.length == 3) {
+    if (args.length >= 3) {
       options = options.withIoThreads(Integer.parseInt(args[2]));
+    }
+    if (args.length == 4) {
+      options = options.withTransport(NetTransport.parse(args[3])
+          .orElseThrow(() -> new IllegalArgumentException("unknown transport " + args[3])));
     }
     HostPort master = HostPort.parse(args[1]);
     RedisProxy proxy = RedisProxy.start(options, System.out::println);

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -75,7 +76,21 @@ class RedisProxyTest {
   }
 
   private RedisProxy startProxy() {
-    return startProxy(ProxyOptions.defaults(new HostPort("127.0.0.1", 0)));
+    return startProxy(options());
+  }
+
+  /** The socket layer under test; subclasses run every test again on the other transports. */
+  NetTransport transport() {
+    return NetTransport.best();
+  }
+
+  private ProxyOptions options() {
+    NetTransport t = transport();
+    if (!t.isAvailable()) {
+      System.out.println("SKIPPED " + getClass().getSimpleName() + ": the " + t.configName() + " transport is not available here");
+    }
+    Assumptions.assumeTrue(t.isAvailable(), t.configName() + " is not available on this machine");
+    return ProxyOptions.defaults(new HostPort("127.0.0.1", 0)).withTransport(t);
   }
 
   /** A client of the proxy that has not sent anything yet (Jedis connects lazily). */
@@ -177,7 +192,7 @@ class RedisProxyTest {
 
   @Test
   void aClientWaitingLongerThanTheMasterWaitIsClosed() {
-    startProxy(ProxyOptions.defaults(new HostPort("127.0.0.1", 0)).withMasterWait(Duration.ofMillis(200)));
+    startProxy(options().withMasterWait(Duration.ofMillis(200)));
     assertThrows(JedisConnectionException.class, () -> client(5000).ping());
     assertEquals(1, proxy.metrics().closedWithoutMaster());
     Await.until("the proxy forgets the connection", WAIT, () -> proxy.metrics().connections() == 0);
