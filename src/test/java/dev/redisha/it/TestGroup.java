@@ -13,10 +13,9 @@ import dev.redisha.config.PersistencePolicy;
 import dev.redisha.config.RedisConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
+import dev.redisha.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,19 +122,11 @@ public final class TestGroup implements AutoCloseable {
   }
 
   static int freeTcpPort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.tcp();
   }
 
   static int freeUdpPort() {
-    try (DatagramSocket s = new DatagramSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.udp();
   }
 
   static NodeConfig withDir(NodeConfig c) {

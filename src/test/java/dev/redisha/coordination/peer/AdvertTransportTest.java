@@ -314,16 +314,9 @@ class AdvertTransportTest {
     return new HostPort(LOOPBACK, t.localAddress().getPort());
   }
 
-  /**
-   * A port that was free a moment ago, for the tests where two transports must know each other's
-   * address before either exists. Another process could take it in between; on loopback with
-   * random ephemeral ports that is rare enough not to matter.
-   */
-  private static int freePort() throws IOException {
-    try (DatagramChannel probe = DatagramChannel.open()) {
-      probe.bind(new InetSocketAddress(LOOPBACK, 0));
-      return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-    }
+  /** A port that was free a moment ago: two transports must know each other's address first. */
+  private static int freePort() {
+    return dev.redisha.testsupport.FreePorts.udp();
   }
 
   private static NodeConfig nodeConfig(String self, int selfPort, String peer, int peerPort) {

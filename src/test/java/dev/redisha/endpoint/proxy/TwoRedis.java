@@ -9,8 +9,6 @@ import dev.redisha.redis.RedisServerProcess;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,11 +64,7 @@ final class TwoRedis implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.redisha.testsupport.FreePorts.tcp();
   }
 
   /** An authenticated connection straight to one server, bypassing the proxy. */

@@ -6,10 +6,6 @@ import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisLaunch;
 import dev.redisha.redis.RedisServerProcess;
 import dev.redisha.testsupport.Await;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -116,10 +112,6 @@ final class RedisPair implements AutoCloseable {
   }
 
   static int freeTcpPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return dev.redisha.testsupport.FreePorts.tcp();
   }
 }

@@ -16,10 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 class VipCapabilityTest {
   @TempDir Path dir;
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  private static int freePort() {
+    return dev.redisha.testsupport.FreePorts.tcp();
   }
 
   @Test
