@@ -13,10 +13,6 @@ import dev.redisha.config.PersistencePolicy;
 import dev.redisha.config.RedisConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -76,18 +72,10 @@ final class DemoGroup {
   }
 
   private static int freeTcp() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.tcp();
   }
 
   private static int freeUdp() {
-    try (DatagramSocket s = new DatagramSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.udp();
   }
 }

@@ -1,4 +1,4 @@
-package dev.redisha.testsupport;
+package dev.redisha.demo;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -10,11 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Loopback ports for servers a test starts later (a redis-server, an agent's API or advert
- * socket), picked at random below Linux' ephemeral range (32768-60999). A port from {@code bind(0)}
- * comes from that range, where every outgoing connection (a client, a replica's link) also takes
- * its local port, so a busy test run could lose the port to one of its own connections before the
- * server binds it ("Address already in use"). Ports are never handed out twice in one JVM.
+ * Loopback ports for servers the demo (and the tests) start later: a redis-server, an agent's
+ * API or advert socket. Picked at random below Linux' ephemeral range (32768-60999): a port from
+ * {@code bind(0)} comes from that range, where every outgoing connection (a client, a replica's
+ * link) also takes its local port, so a busy run could lose the port to one of its own
+ * connections before the server binds it ("Address already in use"). Never handed out twice in
+ * one JVM.
  */
 public final class FreePorts {
   private static final int LOW = 20_000;
