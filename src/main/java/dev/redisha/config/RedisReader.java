@@ -37,6 +37,12 @@ final class RedisReader {
     if (mode == RedisMode.EXTERNAL && !extraArgs.isEmpty()) {
       managedOnly(redis, "extra_args");
     }
+    // A managed server serves TLS with the node's own certificate.
+    if (mode == RedisMode.MANAGED && tls.isPresent() && redis.has("tls")
+        && !redis.section("tls").has("cert_file") && !redis.section("tls").has("key_file")) {
+      redis.problem("tls.cert_file", "is required with tls when redis.mode is managed: the agent starts"
+          + " redis-server with it (and tls.key_file) as the server's certificate");
+    }
     redis.rejectUnknown();
     return new RedisConfig(new HostPort(host, port), new HostPort(announceHost, announcePort),
         user, password, tls, mode, binary, dataDir, extraArgs);

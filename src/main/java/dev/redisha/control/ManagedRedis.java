@@ -53,7 +53,9 @@ public final class ManagedRedis implements AutoCloseable {
             config.redis().password(),
             Optional.of(follow.orElse(config.redis().announce())),
             Optional.of(config.persistence()),
-            config.redis().extraArgs());
+            config.redis().extraArgs(),
+            config.redis().user(),
+            config.redis().tls());
     process = RedisServerProcess.start(binary, launch);
     log.info("started redis-server pid {} ({}) as replica of {}", process.pid(), binary,
         follow.map(HostPort::toString).orElse("itself (parked until a master is known)"));

@@ -3,6 +3,7 @@ package dev.redisha.redis;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.PersistencePolicy;
 import dev.redisha.config.Secret;
+import dev.redisha.config.TlsConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.Optional;
  * @param replicaOf start as a replica of this server; a managed Redis always starts as a replica
  *     when the group has another node, so a restarted empty server never comes up as a master
  * @param persistence empty means no RDB and no AOF
+ * @param user an ACL user for the agent and for replication (all commands, all keys), besides the
+ *     default user that {@code password} protects
+ * @param tls serve TLS only, on the listen port, and replicate over TLS, with the node's own
+ *     certificate (which then needs a certificate and its key)
  */
 public record RedisLaunch(
     HostPort listen,
@@ -22,15 +27,38 @@ public record RedisLaunch(
     Optional<Secret> password,
     Optional<HostPort> replicaOf,
     Optional<PersistencePolicy> persistence,
-    List<String> extraArgs) {
+    List<String> extraArgs,
+    Optional<String> user,
+    Optional<TlsConfig> tls) {
 
   public RedisLaunch {
     extraArgs = List.copyOf(extraArgs);
+    if (tls.isPresent() && (tls.get().certFile().isEmpty() || tls.get().keyFile().isEmpty())) {
+      throw new IllegalArgumentException("a TLS redis-server needs its certificate and key");
+    }
+  }
+
+  /** Without an ACL user or TLS. */
+  public RedisLaunch(HostPort listen, Path dataDir, Optional<Secret> password, Optional<HostPort> replicaOf,
+      Optional<PersistencePolicy> persistence, List<String> extraArgs) {
+    this(listen, dataDir, password, replicaOf, persistence, extraArgs, Optional.empty(), Optional.empty());
   }
 
   List<String> configLines() {
     List<String> lines = new ArrayList<>();
-    lines.add("port " + listen.port());
+    if (tls.isPresent()) {
+      TlsConfig t = tls.get();
+      // TLS only: a plain port beside it would let clients bypass TLS.
+      lines.add("port 0");
+      lines.add("tls-port " + listen.port());
+      lines.add("tls-cert-file " + quote(t.certFile().orElseThrow().toAbsolutePath().toString()));
+      lines.add("tls-key-file " + quote(t.keyFile().orElseThrow().toAbsolutePath().toString()));
+      lines.add("tls-ca-cert-file " + quote(t.caFile().toAbsolutePath().toString()));
+      // The replica's link to its master is TLS too, authenticated by the same certificate.
+      lines.add("tls-replication yes");
+    } else {
+      lines.add("port " + listen.port());
+    }
     lines.add("bind " + listen.host());
     lines.add("dir " + quote(dataDir.toAbsolutePath().toString()));
     lines.add("daemonize no");
@@ -42,6 +70,13 @@ public record RedisLaunch(
         p -> {
           lines.add("requirepass " + quote(p.text()));
           lines.add("masterauth " + quote(p.text()));
+        });
+    user.ifPresent(
+        u -> {
+          // The agent's own user: it runs INFO, REPLICAOF, CONFIG SET, CLIENT KILL, FAILOVER.
+          lines.add("user " + u + " on " + password.map(p -> quote(">" + p.text())).orElse("nopass")
+              + " ~* &* +@all");
+          lines.add("masteruser " + u);
         });
     replicaOf.ifPresent(m -> lines.add("replicaof " + m.host() + " " + m.port()));
     if (persistence.isPresent()) {

@@ -598,9 +598,18 @@ class ConfigLoaderTest {
     assertProblem(e, "redis.tls.ca_file", "is required with tls");
     assertProblem(e, "redis.tls.key_file", "is required when redis.tls.cert_file is set");
 
-    NodeConfig c = load(TOP + COORDINATION + "redis:\n  tls:\n    ca_file: ca.pem\n");
+    NodeConfig c = load(TOP + COORDINATION + "redis:\n  mode: external\n  tls:\n    ca_file: ca.pem\n");
     assertEquals(new TlsConfig(ca, Optional.empty(), Optional.empty()),
         c.redis().tls().orElseThrow());
+  }
+
+  @Test
+  void managedTlsNeedsTheServersCertificate() throws Exception {
+    Files.writeString(dir.resolve("ca.pem"), "ca");
+
+    ConfigException e = failing(TOP + COORDINATION + "redis:\n  mode: managed\n  tls:\n    ca_file: ca.pem\n");
+
+    assertProblem(e, "redis.tls.cert_file", "is required with tls when redis.mode is managed");
   }
 
   @Test

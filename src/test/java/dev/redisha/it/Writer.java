@@ -47,9 +47,15 @@ public final class Writer implements AutoCloseable {
   /** @param timeoutMs the client's connect and read timeout (Jedis' own default is 2000) */
   public Writer(Supplier<Optional<HostPort>> route, Optional<Secret> password, int maxWrites, long maxMillis,
       int timeoutMs) {
+    this(route, new RedisConnector(Optional.empty(), password, Optional.empty()), maxWrites, maxMillis, timeoutMs);
+  }
+
+  /** A client that authenticates (user, password, TLS) as {@code connector} does. */
+  public Writer(Supplier<Optional<HostPort>> route, RedisConnector connector, int maxWrites, long maxMillis,
+      int timeoutMs) {
     this.timeoutMs = timeoutMs;
     this.route = route;
-    this.connector = new RedisConnector(Optional.empty(), password, Optional.empty());
+    this.connector = connector;
     this.maxWrites = maxWrites;
     this.deadlineNanos = System.nanoTime() + maxMillis * 1_000_000;
     this.thread = new Thread(this::run, "test-writer");
