@@ -5,6 +5,7 @@ import dev.redisha.config.HostPort;
 import dev.redisha.config.RedisMode;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.BenchFigures;
 import dev.redisha.testsupport.SentinelRoute;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,12 +29,7 @@ public final class EndpointBenchmark {
       int lostOlder, int lostTotal, String failure) {}
 
   public static void main(String[] args) throws Exception {
-    int runs = 20;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--runs")) {
-        runs = Integer.parseInt(args[++i]);
-      }
-    }
+    int runs = BenchFigures.runs(args, 20);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
@@ -76,14 +72,9 @@ public final class EndpointBenchmark {
     List<Double> v = new ArrayList<>(values);
     Collections.sort(v);
     return String.format(Locale.ROOT, "%s median %7.1f  p90 %7.1f  p99 %7.1f  min %7.1f  max %7.1f%n", label,
-        rank(v, 50), rank(v, 90), rank(v, 99), v.get(0), v.get(v.size() - 1));
+        BenchFigures.rank(v, 50), BenchFigures.rank(v, 90), BenchFigures.rank(v, 99), v.get(0), v.get(v.size() - 1));
   }
 
-  /** Nearest-rank percentile. */
-  private static double rank(List<Double> sorted, int p) {
-    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-  }
 
   private static Trial trial(String endpoint) throws IOException {
     Path dir = Files.createTempDirectory("redis-ha-bench-endpoints-");

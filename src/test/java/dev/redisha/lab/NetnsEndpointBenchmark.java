@@ -1,6 +1,7 @@
 package dev.redisha.lab;
 
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.BenchFigures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +43,7 @@ public final class NetnsEndpointBenchmark {
       System.err.println("bench/netns needs root, ip (iproute2) and arping (iputils-arping)");
       System.exit(2);
     }
-    int runs = 20;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--runs")) {
-        runs = Integer.parseInt(args[++i]);
-      }
-    }
+    int runs = BenchFigures.runs(args, 20);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
@@ -85,7 +81,7 @@ public final class NetnsEndpointBenchmark {
         }
         out.append(String.format(Locale.ROOT, "%-9s %-8s n=%d failed=%d  outage ms: median %7.1f  p90 %7.1f  p99 %7.1f"
                 + "  min %7.1f  max %7.1f; acked writes lost %d (acked > 200 ms before the fault: %d)%n", fault, endpoint,
-            v.size(), failed, rank(v, 50), rank(v, 90), rank(v, 99), v.get(0), v.get(v.size() - 1), lost, older));
+            v.size(), failed, BenchFigures.rank(v, 50), BenchFigures.rank(v, 90), BenchFigures.rank(v, 99), v.get(0), v.get(v.size() - 1), lost, older));
       }
     }
     trials.stream().filter(t -> t.failure != null)
@@ -97,10 +93,6 @@ public final class NetnsEndpointBenchmark {
     Files.writeString(results.resolve("netns-latest.txt"), out.toString());
   }
 
-  private static double rank(List<Double> sorted, int p) {
-    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
-  }
 
   private static Trial trial(String fault) {
     Map<String, Result> results = new LinkedHashMap<>();
