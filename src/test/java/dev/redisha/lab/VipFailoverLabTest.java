@@ -80,7 +80,13 @@ class VipFailoverLabTest {
   void vipMovesWhenTheMastersHostLosesItsLink() throws Exception {
     try (NetnsLab lab = new NetnsLab()) {
       VipGroup g = new VipGroup(lab, dir, 4000);
+      // Left over from an earlier run (a crash, a manual test): h2 will be the replica, so its
+      // agent must drop the address at start, or clients would reach h2 and its ARP answers
+      // would fight h1's.
+      lab.sh("ip", "-n", lab.ns("h2"), "addr", "add", VIP + "/24", "dev", "eth0");
       g.startAgents();
+      Await.until("h2's agent removes a VIP it should not hold", Duration.ofSeconds(20),
+          () -> !holdsVip(lab, "h2"));
       g.awaitRole(VIP, "master");
       g.awaitInSyncReplica("198.18.0.2");
       Path acks = dir.resolve("acks.txt");
@@ -98,6 +104,8 @@ class VipFailoverLabTest {
       lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "up");
       Await.until("h1 steps down when it hears the newer epoch", Duration.ofSeconds(20),
           () -> g.role("198.18.0.1").startsWith("slave"));
+      Await.until("h1 releases the VIP it held when its link went down", Duration.ofSeconds(10),
+          () -> !holdsVip(lab, "h1") && holdsVip(lab, "h2"));
       Files.writeString(stop, "stop");
       writer.waitFor();
       String verify = g.verify("198.18.0.2", acks);
@@ -107,4 +115,7 @@ class VipFailoverLabTest {
     }
   }
 
+  private static boolean holdsVip(NetnsLab lab, String host) {
+    return lab.exec(host, Map.of(), "ip", "-4", "addr", "show", "dev", "eth0").contains(" " + VIP + "/");
+  }
 }
