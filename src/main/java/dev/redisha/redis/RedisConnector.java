@@ -38,6 +38,11 @@ public final class RedisConnector {
     return user;
   }
 
+  /** Whether the group's Redis servers speak TLS (then replicas must replicate over TLS too). */
+  public boolean usesTls() {
+    return tls.isPresent();
+  }
+
   /**
    * A connected client. Both timeouts are explicit: a frozen Redis must cost a probe at most
    * {@code timeoutMs}, never a hang.

@@ -43,13 +43,17 @@ public final class RedisControl implements AutoCloseable {
 
   /**
    * Makes this Redis a replica of {@code master}. {@code masterauth} is set first (through the
-   * connection, never a command line) so that the first sync attempt already authenticates.
+   * connection, never a command line) so that the first sync attempt already authenticates; with
+   * TLS, {@code tls-replication} too, since a TLS-only master refuses a plain replication link.
    */
   public void replicateFrom(HostPort master) {
     call(
         j -> {
           connector.password().ifPresent(p -> j.configSet("masterauth", p.text()));
           connector.user().ifPresent(u -> j.configSet("masteruser", u));
+          if (connector.usesTls()) {
+            j.configSet("tls-replication", "yes");
+          }
           return j.replicaof(master.host(), master.port());
         });
   }

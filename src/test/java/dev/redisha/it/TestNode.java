@@ -63,8 +63,17 @@ public final class TestNode {
 
   /** Starts redis-server as "systemd" would in external mode: a plain master with the given config. */
   public void startExternalRedis(Optional<PersistencePolicy> persistence) {
+    startExternalRedis(persistence, List.of());
+  }
+
+  /**
+   * As above, with the node's ACL user and TLS certificate when it has them (the operator's own
+   * redis.conf would define them) and {@code extraArgs} last.
+   */
+  public void startExternalRedis(Optional<PersistencePolicy> persistence, List<String> extraArgs) {
     RedisLaunch launch = new RedisLaunch(config.redis().address(), config.redis().dataDir(),
-        config.redis().password(), Optional.empty(), persistence, List.of());
+        config.redis().password(), Optional.empty(), persistence, extraArgs, config.redis().user(),
+        config.redis().tls());
     externalRedis = RedisServerProcess.start(RedisBinary.locate(Optional.empty()), launch);
   }
 

@@ -22,8 +22,9 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Managed mode with {@code redis.tls} and {@code redis.user}: the agents start TLS-only
- * redis-servers with an ACL user, replicate over TLS, and fail over and back without loss.
+ * {@code redis.tls} and {@code redis.user} with real TLS-only redis-servers: in managed mode the
+ * agents start them with the ACL user; in external mode an outside supervisor does. Either way
+ * the servers replicate over TLS and the group fails over and back without loss.
  */
 class TlsAndAclUserTest {
   @TempDir Path dir;
@@ -72,6 +73,50 @@ class TlsAndAclUserTest {
         assertEquals(0, older, "acked writes older than the replication lag were lost");
         assertEquals(0, missing.stream().filter(x -> x.atNanos() > killedAt).count(), "writes acked after the crash were lost");
         assertEquals(1, g.redisMasters(), "one Redis master at the end");
+      }
+    }
+  }
+
+  @Test
+  void externalTlsServersReplicateOverTlsOnceTheAgentsMakeThemReplicas() throws Exception {
+    if (!TestCertificates.opensslPresent()) {
+      System.out.println("SKIPPED TlsAndAclUserTest: needs the openssl command to make test certificates");
+    }
+    assumeTrue(TestCertificates.opensslPresent(), "needs openssl");
+    TlsConfig tls = TestCertificates.forLoopback(dir.resolve("certs"));
+    try (TestGroup g = TestGroup.pair(dir, RedisMode.EXTERNAL, c -> withTlsAndUser(c, tls, "ha-agent"))) {
+      TestNode a = g.node("a");
+      TestNode b = g.node("b");
+      // The operator's redis.conf has TLS and the ACL user but no tls-replication: the agent must
+      // set it when it makes a server a replica, or the link to a TLS-only master never comes up.
+      List<String> noTlsReplication = List.of("--tls-replication", "no");
+      a.startExternalRedis(Optional.empty(), noTlsReplication);
+      b.startExternalRedis(Optional.of(TestGroup.POLICY), noTlsReplication);
+      g.nodes().forEach(TestNode::startAgent);
+      Scenarios.awaitSteadyPair(g, a, b);
+
+      RedisConnector connector = RedisConnector.of(a.config.redis());
+      try (Writer w = new Writer(g::masterRedis, connector, 400_000, 90_000, 500)) {
+        Await.until("2000 writes acked over TLS", Duration.ofSeconds(20), () -> w.acked() >= 2000);
+        long killedAt = System.nanoTime();
+        a.externalRedis.kill();
+        Await.until("b promoted", Duration.ofSeconds(10), b::isMasterAgent);
+        // Restarted empty by its supervisor after its restart delay (README: external mode, limits).
+        a.startExternalRedis(Optional.empty(), noTlsReplication);
+        int afterPromotion = w.acked();
+        Await.until("writes continue on b", Duration.ofSeconds(10), () -> w.acked() >= afterPromotion + 1000);
+        Await.until("a resynced over TLS and master again", Duration.ofSeconds(30),
+            () -> a.isMasterAgent() && a.redisIsMaster());
+        int afterFailback = w.acked();
+        Await.until("writes continue on a", Duration.ofSeconds(10), () -> w.acked() >= afterFailback + 1000);
+        w.close();
+
+        List<Writer.Ack> missing = w.missingOn(a.config.redis().address());
+        long older = missing.stream().filter(x -> x.atNanos() < killedAt - 200_000_000L).count();
+        System.out.printf("external TLS + ACL user: acked %d, lost %d (older than 200 ms before the kill: %d)%n",
+            w.acked(), missing.size(), older);
+        assertEquals(0, older, "the restarted empty master wiped acked writes");
+        assertEquals(0, missing.stream().filter(x -> x.atNanos() > killedAt).count(), "writes acked after the crash were lost");
       }
     }
   }
