@@ -60,6 +60,14 @@ public final class MasterElection {
   private final Deque<Long> faults = new ArrayDeque<>();
   private boolean inFaultEpisode;
   private String lastRunId = "";
+  /** When this node's Redis was last seen restarted (run id changed). */
+  private long restartSeenAt = Long.MIN_VALUE / 2;
+  /**
+   * The replication id the master of {@link #lineageEpoch} advertised while it was healthy with
+   * that epoch's data: a Redis with the same id holds that data, up to its own offset.
+   */
+  private String lineageReplId = "";
+  private long lineageEpoch = -1;
   private long tookOverAt = Long.MIN_VALUE / 2;
   private long suppressPreemptUntil;
   private long takeoverBackoffUntil;
@@ -85,7 +93,8 @@ public final class MasterElection {
           }
         });
     adoptNewerEpoch(alive, now);
-    updateDataClaim(h, alive);
+    noteLineage(alive);
+    updateDataClaim(h, alive, now);
     while (!faults.isEmpty() && now - faults.peekFirst() > config.coordination().flapWindowMs()) {
       faults.removeFirst();
     }
@@ -173,11 +182,20 @@ public final class MasterElection {
     if (restartedSinceData) {
       Optional<PeerReport> newer = alive.values().stream()
           // Any peer holding data is a better source than a restarted server: what RDB or AOF
-          // brought back is older than what a replica received up to the crash.
-          .filter(r -> r.advert().redisUp() && r.advert().dataEpoch() >= 0
-              && r.advert().state() != AgentState.FAULT && !r.advert().nodeId().equals(me))
+          // brought back is older than what a replica received up to the crash. So is a peer
+          // further along this server's own replication stream, claim or not.
+          .filter(r -> r.advert().redisUp() && r.advert().state() != AgentState.FAULT && !r.advert().nodeId().equals(me)
+              && (r.advert().dataEpoch() >= 0
+                  || (r.advert().replId().equals(info.replId()) && r.advert().replOffset() > info.replOffset())))
           .findFirst();
       boolean peersUnknown = bootstrapping || alive.values().stream().anyMatch(r -> !r.advert().redisUp());
+      // A peer with keys but no claim yet may be a replica whose claim is one advert away.
+      boolean peerMayClaim = alive.values().stream().anyMatch(r -> r.advert().redisUp()
+          && r.advert().state() != AgentState.FAULT && r.advert().dataEpoch() < 0 && r.advert().keys() > 0);
+      if (newer.isEmpty() && peerMayClaim && now - restartSeenAt < 2 * downTimeMs) {
+        return Decision.waiting(st.epoch(), me,
+            "my Redis restarted from disk; a peer holds keys but no claim yet; waiting before keeping my data");
+      }
       if (newer.isEmpty() && peersUnknown && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
         // Cold start of the whole group: a peer that has not answered yet (or whose Redis is
         // still starting) may hold newer data than this file; keeping this one now would make
@@ -192,9 +210,10 @@ public final class MasterElection {
       }
       if (newer.isPresent()) {
         noteFault(now);
+        Advert n = newer.get().advert();
         return Decision.fault(st.epoch(), me, Optional.empty(),
-            "my Redis restarted from disk; " + newer.get().advert().nodeId() + " holds newer data (epoch "
-                + newer.get().advert().dataEpoch() + ") than a restart from disk brings back");
+            "my Redis restarted from disk; " + n.nodeId() + " holds newer data (epoch " + n.dataEpoch()
+                + ", offset " + n.replOffset() + " against my " + info.replOffset() + ") than a restart from disk brings back");
       }
     }
     boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
@@ -417,8 +436,17 @@ public final class MasterElection {
     }
   }
 
+  private void noteLineage(Map<String, PeerReport> alive) {
+    PeerReport m = alive.get(st.epochMaster());
+    if (m != null && isHealthyMaster(m) && m.advert().epoch() == st.epoch() && m.advert().dataEpoch() == st.epoch()
+        && !m.advert().replId().isEmpty()) {
+      lineageReplId = m.advert().replId();
+      lineageEpoch = st.epoch();
+    }
+  }
+
   /** Keeps {@link DurableState#dataEpoch()} true: what complete data the local Redis holds. */
-  private void updateDataClaim(RedisHealth h, Map<String, PeerReport> alive) {
+  private void updateDataClaim(RedisHealth h, Map<String, PeerReport> alive, long now) {
     if (!h.up()) {
       return;
     }
@@ -428,6 +456,7 @@ public final class MasterElection {
       // Redis restarted. A server that was not persisting came back empty (or with an old file).
       next = next.withData(st.persisting() ? st.dataEpoch() : -1, info.runId(), h.persisting());
       restartedSinceData = true;
+      restartSeenAt = now;
     } else if (st.dataRunId().isEmpty()) {
       next = next.withData(st.dataEpoch(), info.runId(), h.persisting());
       restartedSinceData = !lastRunId.isEmpty();
@@ -446,7 +475,20 @@ public final class MasterElection {
         && redisOf(master).equals(new HostPort(info.masterHost(), info.masterPort()))
         && m.advert().epoch() == next.epoch()
         && m.advert().dataEpoch() == next.epoch();
-    if (currentAsMaster || currentAsReplica) {
+    // A replica whose Redis carries the epoch master's replication id holds that epoch's data (up
+    // to its offset), even if the master died before this node's next probe saw the link up:
+    // the full sync finished (the id is only adopted then) and nothing else writes to it.
+    boolean currentByLineage = !me.equals(master)
+        && !info.isMaster()
+        && !info.masterSyncInProgress()
+        && lineageEpoch == next.epoch()
+        && info.replId().equals(lineageReplId)
+        && next.dataEpoch() < next.epoch();
+    if (currentByLineage) {
+      log.info("[{}] my Redis holds {}'s epoch {} data (its replication id, offset {})", me, master, next.epoch(),
+          info.replOffset());
+    }
+    if (currentAsMaster || currentAsReplica || currentByLineage) {
       next = next.withData(next.epoch(), info.runId(), h.persisting());
       restartedSinceData = false;
     } else if (next.persisting() != h.persisting() && next.dataEpoch() >= 0 && !restartedSinceData) {

@@ -160,9 +160,16 @@ final class ElectionFixture {
     private boolean persisting;
     private final List<RedisInfo.ConnectedReplica> replicas = new ArrayList<>();
     private UpstreamCheck upstream;
+    private String replId;
 
     private HealthBuilder(String runId) {
       this.runId = runId;
+      this.replId = "replid-" + runId;
+    }
+
+    HealthBuilder replId(String id) {
+      replId = id;
+      return this;
     }
 
     /** A replica of {@code nodeId}'s Redis with its link up. */
@@ -224,7 +231,7 @@ final class ElectionFixture {
     }
 
     RedisHealth build() {
-      RedisInfo info = new RedisInfo(runId, role, "replid-" + runId, offset, masterHost, masterPort, linkUp, syncing,
+      RedisInfo info = new RedisInfo(runId, role, replId, offset, masterHost, masterPort, linkUp, syncing,
           replicas, keys, status == RedisHealth.Status.LOADING, persisting, "no-failover", 60, Map.of());
       String reason = status == RedisHealth.Status.LOADING ? "loading the dataset from disk" : "";
       return new RedisHealth(status, reason, Optional.of(info), persisting, Optional.ofNullable(upstream), 0);
@@ -249,11 +256,18 @@ final class ElectionFixture {
     private boolean wantsMaster;
     private String handoverTo = "";
     private boolean holdDown;
+    private String replId;
 
     private AdvertBuilder(String nodeId, int priority) {
       this.nodeId = nodeId;
       this.priority = priority;
       this.runId = runIdOf(nodeId);
+      this.replId = "replid-" + runId;
+    }
+
+    AdvertBuilder replId(String id) {
+      replId = id;
+      return this;
     }
 
     /** Master of {@code e} with that epoch's data, not persisting. */
@@ -347,7 +361,7 @@ final class ElectionFixture {
     Advert build() {
       String run = redisUp ? runId : "";
       return new Advert(GROUP, nodeId, 1, 1, 0, epoch, epochMaster, state, priority, redisUp, run, role,
-          redisUp ? "replid-" + runId : "", offset, linkUp, dataEpoch, keys, persisting, wantsMaster, handoverTo,
+          redisUp ? replId : "", offset, linkUp, dataEpoch, keys, persisting, wantsMaster, handoverTo,
           holdDown);
     }
 

@@ -424,6 +424,57 @@ class MasterElectionTest {
     assertEquals(5, store.load().dataEpoch());
   }
 
+  @Test
+  void masterRestartedFromAStaleFileYieldsToAReplicaFurtherAlongItsStreamBeforeThatReplicaClaims() {
+    // a persisted as the last copy; its replica b synced, and a crashed before b's claim was out.
+    start("a", stateFile(5, "a", 5, runIdOf("a"), true));
+    RedisHealth stale = redisUp("run-a-restarted").parked("a").replId("R1").offset(1_000).keys(50)
+        .persisting(true).build();
+    PeerReport b = advert("b").replicaOf("a", 5).linkUp(false).dataEpoch(-1).replId("R1").offset(2_905).keys(100)
+        .receivedAt(clock.now());
+
+    Decision d = decide(stale, heard(b));
+
+    assertEquals(Action.FAULT, d.action(), "b would resync from a's older file: " + d);
+    assertMentions(d, "restarted from disk", "b holds newer data", "2905");
+  }
+
+  @Test
+  void masterRestartedFromDiskWaitsBrieflyForAPeerWithKeysButNoClaimYet() {
+    start("a", stateFile(5, "a", 5, runIdOf("a"), true));
+    RedisHealth fromDisk = redisUp("run-a-restarted").parked("a").replId("R-new").keys(50).persisting(true).build();
+    PeerReport b = advert("b").replicaOf("a", 5).linkUp(false).dataEpoch(-1).replId("R-other").keys(100)
+        .receivedAt(clock.now());
+
+    Decision early = decide(fromDisk, heard(b));
+    assertEquals(Action.WAIT, early.action(), early.toString());
+    assertEquals(AgentState.STARTING, election.state());
+
+    clock.advance(2 * DOWN_TIME_MS);
+    Decision later = decide(fromDisk, heard(advert("b").replicaOf("a", 5).linkUp(false).dataEpoch(-1)
+        .replId("R-other").keys(100).receivedAt(clock.now())));
+    assertEquals(Action.MASTER, later.action(), "no claim came: a's file is the best copy there is: " + later);
+  }
+
+  @Test
+  void replicaClaimsTheEpochsDataByReplicationIdWhenTheMasterDiesBeforeItsProbeSawTheLinkUp() {
+    start("b", stateFile(5, "a", -1, runIdOf("b"), true));
+    PeerReport healthyA = advert("a").masterOf(5).replId("R1").offset(2_000).receivedAt(clock.now());
+    Decision syncing = decide(redisUp(runIdOf("b")).replicaOf("a").syncing().persisting(true).build(), heard(healthyA));
+    assertEquals(-1, election.durable().dataEpoch(), "no claim in the middle of a full sync: " + syncing);
+
+    // The sync finished and a died before b's next probe: b's Redis carries a's replication id.
+    clock.advance(ADVERT_INTERVAL_MS);
+    RedisHealth afterSync = redisUp(runIdOf("b")).replicaOf("a").linkDown().replId("R1").offset(2_000).keys(100)
+        .persisting(true).upstream(upstreamRefused("a")).build();
+    Decision d = decide(afterSync, heard(advert("a").masterOf(5).replId("R1").offset(2_000).receivedAt(clock.now() - 50)));
+
+    assertEquals(5, election.durable().dataEpoch(), "b holds epoch 5's data");
+    assertEquals(Action.MASTER, d.action(), d.toString());
+    assertTrue(d.takeover());
+    assertEquals(6, d.epoch());
+  }
+
   // ---------------------------------------------------------------- epochs
 
   @Test
