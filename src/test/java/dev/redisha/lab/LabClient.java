@@ -24,7 +24,8 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <ul>
  *   <li>{@code write ROUTE ACKFILE STOPFILE MAX_WRITES MAX_MS PREFIX} writes PREFIX:n keys and
- *       appends every acknowledged n, with its wall-clock time, to ACKFILE. ROUTE is a fixed
+ *       appends every acknowledged n, with its wall-clock time and the run id of the Redis that
+ *       acknowledged it ("n millis runid"), to ACKFILE. ROUTE is a fixed
  *       address ({@code host:port}: the VIP or a proxy endpoint) or {@code
  *       sentinel=host:port,host:port} (ask the Sentinel endpoints for the master, as a Sentinel
  *       client does).
@@ -66,6 +67,7 @@ public final class LabClient {
     try (BufferedWriter out = Files.newBufferedWriter(acks, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       Jedis jedis = null;
       HostPort connectedTo = null;
+      String server = "";
       int n = 0;
       while (n < max && System.nanoTime() < deadline && !Files.exists(stop)) {
         try {
@@ -80,9 +82,10 @@ public final class LabClient {
           if (jedis == null) {
             jedis = connector.connect(target.get(), 300);
             connectedTo = target.get();
+            server = runId(jedis.info("server"));
           }
           jedis.set(prefix + ":" + n, "v" + n);
-          out.write(n + " " + System.currentTimeMillis() + "\n");
+          out.write(n + " " + System.currentTimeMillis() + " " + server + "\n");
           if (n % 50 == 0) {
             out.flush();
           }
@@ -102,6 +105,15 @@ public final class LabClient {
       }
     }
     System.out.println("written " + Files.readAllLines(acks).size() + " errors " + errors);
+  }
+
+  private static String runId(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring("run_id:".length()).strip();
+      }
+    }
+    return "?";
   }
 
   private static void verify(RedisConnector connector, HostPort target, Path acks, String prefix) throws IOException {

@@ -145,11 +145,7 @@ public final class NetnsEndpointBenchmark {
 
   /** How many of the missing writes that verify listed were acked before {@code cutoffMillis}. */
   private static int ackedBefore(Path acks, String verifyOutput, long cutoffMillis) throws java.io.IOException {
-    int at = verifyOutput.indexOf(" ids ");
-    if (at < 0) {
-      return 0;
-    }
-    java.util.Set<String> missing = java.util.Set.of(verifyOutput.substring(at + 5).strip().split(","));
+    java.util.Set<String> missing = VipGroup.missingIds(verifyOutput);
     int older = 0;
     for (String line : Files.readAllLines(acks)) {
       String[] f = line.split(" ");

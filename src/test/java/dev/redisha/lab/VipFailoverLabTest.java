@@ -95,6 +95,8 @@ class VipFailoverLabTest {
       Await.until("1000 writes through the VIP", Duration.ofSeconds(30), () -> VipGroup.lines(acks) >= 1000);
       g.awaitReplicaReceives("198.18.0.2", acks);
 
+      String h1RunId = g.runId("198.18.0.1");
+      long cutAt = System.currentTimeMillis();
       lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
       Await.until("VIP served by h2", Duration.ofSeconds(15),
           () -> lab.neighbourMac("cl", VIP).equals(lab.mac("h2")) && g.role(VIP).startsWith("master"));
@@ -109,9 +111,28 @@ class VipFailoverLabTest {
       Files.writeString(stop, "stop");
       writer.waitFor();
       String verify = g.verify("198.18.0.2", acks);
-      System.out.println("VIP lab (host loss): " + verify.strip());
-      // Writes acked by h1 just before its link went down may not have reached h2 (async replication).
-      assertEquals(true, VipGroup.missing(verify) <= 50, "more acked writes lost than a link cut can explain: " + verify);
+      // Lost, by who acknowledged them and when: h1 acked while cut off and in the moment after
+      // the link returned, before it heard h2's newer epoch (two masters in a partition: the
+      // documented limit of the peer backend); and h1's last writes before the cut that had not
+      // reached h2 (asynchronous replication). Nothing else may be lost.
+      java.util.Set<String> missingIds = VipGroup.missingIds(verify);
+      int byH1Late = 0;
+      int lostOther = 0;
+      for (String line : Files.readAllLines(acks)) {
+        String[] f = line.split(" ");
+        if (!missingIds.contains(f[0])) {
+          continue;
+        }
+        boolean byH1 = f.length > 2 && f[2].equals(h1RunId);
+        if (byH1 && Long.parseLong(f[1]) >= cutAt - 200) {
+          byH1Late++;
+        } else {
+          lostOther++;
+        }
+      }
+      System.out.println("VIP lab (host loss): " + verify.strip().replaceAll(" ids .*", "")
+          + "; acked by h1 from 200 ms before the cut on: " + byH1Late);
+      assertEquals(0, lostOther, "acked writes lost that neither replication lag nor the partition explains: " + verify);
     }
   }
 

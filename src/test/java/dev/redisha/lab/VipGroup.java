@@ -162,6 +162,23 @@ final class VipGroup {
     }
   }
 
+  /** The run id of the Redis at {@code host}, as the client host sees it. */
+  String runId(String host) {
+    String out = lab.exec("cl", env(), "timeout", "2", "redis-cli", "-h", host, "-p", "6379", "--no-auth-warning", "info", "server");
+    for (String line : out.split("\r?\n")) {
+      if (line.startsWith("run_id:")) {
+        return line.substring("run_id:".length()).strip();
+      }
+    }
+    throw new AssertionError("no run_id from " + host + ": " + out);
+  }
+
+  /** The ids verify listed as missing. */
+  static java.util.Set<String> missingIds(String verifyOutput) {
+    int at = verifyOutput.indexOf(" ids ");
+    return at < 0 ? java.util.Set.of() : java.util.Set.of(verifyOutput.substring(at + 5).strip().split(","));
+  }
+
   static int missing(String verifyOutput) {
     String[] parts = verifyOutput.strip().split("\\s+");
     for (int i = 0; i < parts.length - 1; i++) {
