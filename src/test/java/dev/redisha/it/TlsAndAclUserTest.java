@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -28,14 +29,19 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 class TlsAndAclUserTest {
   @TempDir Path dir;
+  private TlsConfig tls;
 
-  @Test
-  void managedTlsServersWithAnAclUserFailOverAndBackWithoutLoss() throws Exception {
+  @BeforeEach
+  void makeCertificates() throws Exception {
     if (!TestCertificates.opensslPresent()) {
       System.out.println("SKIPPED TlsAndAclUserTest: needs the openssl command to make test certificates");
     }
     assumeTrue(TestCertificates.opensslPresent(), "needs openssl");
-    TlsConfig tls = TestCertificates.forLoopback(dir.resolve("certs"));
+    tls = TestCertificates.forLoopback(dir.resolve("certs"));
+  }
+
+  @Test
+  void managedTlsServersWithAnAclUserFailOverAndBackWithoutLoss() throws Exception {
     try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> withTlsAndUser(c, tls, "ha-agent"))) {
       g.nodes().forEach(TestNode::startAgent);
       TestNode a = g.node("a");
@@ -79,11 +85,6 @@ class TlsAndAclUserTest {
 
   @Test
   void externalTlsServersReplicateOverTlsOnceTheAgentsMakeThemReplicas() throws Exception {
-    if (!TestCertificates.opensslPresent()) {
-      System.out.println("SKIPPED TlsAndAclUserTest: needs the openssl command to make test certificates");
-    }
-    assumeTrue(TestCertificates.opensslPresent(), "needs openssl");
-    TlsConfig tls = TestCertificates.forLoopback(dir.resolve("certs"));
     try (TestGroup g = TestGroup.pair(dir, RedisMode.EXTERNAL, c -> withTlsAndUser(c, tls, "ha-agent"))) {
       TestNode a = g.node("a");
       TestNode b = g.node("b");
