@@ -64,20 +64,9 @@ class TlsAndAclUserTest {
         long killedAt = System.nanoTime();
         a.redisProcess().kill();
         Await.until("b promoted", Duration.ofSeconds(10), b::isMasterAgent);
-        int afterPromotion = w.acked();
-        Await.until("writes continue on b", Duration.ofSeconds(10), () -> w.acked() >= afterPromotion + 1000);
-        Await.until("a resynced over TLS and master again", Duration.ofSeconds(30),
-            () -> a.isMasterAgent() && a.redisIsMaster());
-        int afterFailback = w.acked();
-        Await.until("writes continue on a", Duration.ofSeconds(10), () -> w.acked() >= afterFailback + 1000);
-        w.close();
-
-        List<Writer.Ack> missing = w.missingOn(aRedis);
-        long older = missing.stream().filter(x -> x.atNanos() < killedAt - 200_000_000L).count();
-        System.out.printf("TLS + ACL user: acked %d, lost %d (older than 200 ms before the kill: %d)%n",
-            w.acked(), missing.size(), older);
-        assertEquals(0, older, "acked writes older than the replication lag were lost");
-        assertEquals(0, missing.stream().filter(x -> x.atNanos() > killedAt).count(), "writes acked after the crash were lost");
+        writeThroughTheFailback(w, a);
+        assertNothingLostBeyondTheReplicationLag("TLS + ACL user", w, aRedis, killedAt,
+            "acked writes older than the replication lag were lost");
         assertEquals(1, g.redisMasters(), "one Redis master at the end");
       }
     }
@@ -104,22 +93,32 @@ class TlsAndAclUserTest {
         Await.until("b promoted", Duration.ofSeconds(10), b::isMasterAgent);
         // Restarted empty by its supervisor after its restart delay (README: external mode, limits).
         a.startExternalRedis(Optional.empty(), noTlsReplication);
-        int afterPromotion = w.acked();
-        Await.until("writes continue on b", Duration.ofSeconds(10), () -> w.acked() >= afterPromotion + 1000);
-        Await.until("a resynced over TLS and master again", Duration.ofSeconds(30),
-            () -> a.isMasterAgent() && a.redisIsMaster());
-        int afterFailback = w.acked();
-        Await.until("writes continue on a", Duration.ofSeconds(10), () -> w.acked() >= afterFailback + 1000);
-        w.close();
-
-        List<Writer.Ack> missing = w.missingOn(a.config.redis().address());
-        long older = missing.stream().filter(x -> x.atNanos() < killedAt - 200_000_000L).count();
-        System.out.printf("external TLS + ACL user: acked %d, lost %d (older than 200 ms before the kill: %d)%n",
-            w.acked(), missing.size(), older);
-        assertEquals(0, older, "the restarted empty master wiped acked writes");
-        assertEquals(0, missing.stream().filter(x -> x.atNanos() > killedAt).count(), "writes acked after the crash were lost");
+        writeThroughTheFailback(w, a);
+        assertNothingLostBeyondTheReplicationLag("external TLS + ACL user", w, a.config.redis().address(), killedAt,
+            "the restarted empty master wiped acked writes");
       }
     }
+  }
+
+  /** After b's promotion: writes go on, a resyncs over TLS and takes its role back, writes go on. */
+  private static void writeThroughTheFailback(Writer w, TestNode a) {
+    int afterPromotion = w.acked();
+    Await.until("writes continue on b", Duration.ofSeconds(10), () -> w.acked() >= afterPromotion + 1000);
+    Await.until("a resynced over TLS and master again", Duration.ofSeconds(30),
+        () -> a.isMasterAgent() && a.redisIsMaster());
+    int afterFailback = w.acked();
+    Await.until("writes continue on a", Duration.ofSeconds(10), () -> w.acked() >= afterFailback + 1000);
+    w.close();
+  }
+
+  private static void assertNothingLostBeyondTheReplicationLag(String label, Writer w, HostPort server, long killedAt,
+      String olderLostMessage) {
+    List<Writer.Ack> missing = w.missingOn(server);
+    long older = missing.stream().filter(x -> x.atNanos() < killedAt - 200_000_000L).count();
+    System.out.printf("%s: acked %d, lost %d (older than 200 ms before the kill: %d)%n", label, w.acked(),
+        missing.size(), older);
+    assertEquals(0, older, olderLostMessage);
+    assertEquals(0, missing.stream().filter(x -> x.atNanos() > killedAt).count(), "writes acked after the crash were lost");
   }
 
   private static NodeConfig withTlsAndUser(NodeConfig c, TlsConfig tls, String user) {
