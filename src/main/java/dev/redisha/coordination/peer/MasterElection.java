@@ -188,26 +188,6 @@ public final class MasterElection {
               && (r.advert().dataEpoch() >= 0
                   || (r.advert().replId().equals(info.replId()) && r.advert().replOffset() > info.replOffset())))
           .findFirst();
-      boolean peersUnknown = bootstrapping || alive.values().stream().anyMatch(r -> !r.advert().redisUp());
-      // A peer with keys but no claim yet may be a replica whose claim is one advert away.
-      boolean peerMayClaim = alive.values().stream().anyMatch(r -> r.advert().redisUp()
-          && r.advert().state() != AgentState.FAULT && r.advert().dataEpoch() < 0 && r.advert().keys() > 0);
-      if (newer.isEmpty() && peerMayClaim && now - restartSeenAt < 2 * downTimeMs) {
-        return Decision.waiting(st.epoch(), me,
-            "my Redis restarted from disk; a peer holds keys but no claim yet; waiting before keeping my data");
-      }
-      if (newer.isEmpty() && peersUnknown && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
-        // Cold start of the whole group: a peer that has not answered yet (or whose Redis is
-        // still starting) may hold newer data than this file; keeping this one now would make
-        // that peer resync from the older copy. Stay parked and advertise STARTING meanwhile.
-        return Decision.waiting(st.epoch(), me,
-            "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data");
-      }
-      if (newer.isEmpty()) {
-        // No peer holds data: what this server brought back from disk is the last copy.
-        log.info("[{}] my Redis restarted from disk and no peer holds data: keeping it as the group's data", me);
-        restartedSinceData = false;
-      }
       if (newer.isPresent()) {
         noteFault(now);
         Advert n = newer.get().advert();
@@ -215,6 +195,24 @@ public final class MasterElection {
             "my Redis restarted from disk; " + n.nodeId() + " holds newer data (epoch " + n.dataEpoch()
                 + ", offset " + n.replOffset() + " against my " + info.replOffset() + ") than a restart from disk brings back");
       }
+      // A peer with keys but no claim yet may be a replica whose claim is one advert away.
+      boolean peerMayClaim = alive.values().stream().anyMatch(r -> r.advert().redisUp()
+          && r.advert().state() != AgentState.FAULT && r.advert().dataEpoch() < 0 && r.advert().keys() > 0);
+      if (peerMayClaim && now - restartSeenAt < 2 * downTimeMs) {
+        return Decision.waiting(st.epoch(), me,
+            "my Redis restarted from disk; a peer holds keys but no claim yet; waiting before keeping my data");
+      }
+      // Cold start of the whole group: a peer that has not answered yet (or whose Redis is still
+      // starting) may hold newer data than this file; keeping this one now would make that peer
+      // resync from the older copy. Stay parked and advertise STARTING meanwhile.
+      boolean peersUnknown = bootstrapping || alive.values().stream().anyMatch(r -> !r.advert().redisUp());
+      if (peersUnknown && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
+        return Decision.waiting(st.epoch(), me,
+            "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data");
+      }
+      // No peer holds data: what this server brought back from disk is the last copy.
+      log.info("[{}] my Redis restarted from disk and no peer holds data: keeping it as the group's data", me);
+      restartedSinceData = false;
     }
     boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
         && info.replicas().stream().anyMatch(RedisInfo.ConnectedReplica::online);
