@@ -1,6 +1,9 @@
 package dev.redisha.coordination.peer;
 
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.Maintenance;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * One agent's periodic announcement to its peers (DESIGN §4). Sent over UDP, authenticated by
@@ -28,6 +31,10 @@ import dev.redisha.coordination.AgentState;
  * @param wantsMaster a preferred in-sync replica asking the master to hand over (preemption)
  * @param handoverTo during a switchover, the node the master hands over to, else ""
  * @param holdDown whether the sender holds off taking the role back after repeated faults
+ * @param maintenance the newest group maintenance state the sender knows
+ * @param heardBoots for each peer the sender hears, that peer's bootId as last accepted: an
+ *     advert that echoes the receiver's current bootId was sent after the receiver started, so it
+ *     is fresh without comparing the two hosts' clocks
  */
 public record Advert(
     String group,
@@ -50,4 +57,65 @@ public record Advert(
     boolean persisting,
     boolean wantsMaster,
     String handoverTo,
-    boolean holdDown) {}
+    boolean holdDown,
+    Maintenance maintenance,
+    Map<String, Long> heardBoots) {
+
+  public Advert {
+    Objects.requireNonNull(maintenance, "maintenance");
+    heardBoots = Map.copyOf(heardBoots);
+  }
+
+  /** Without maintenance state or echoes, as adverts before those fields existed. */
+  public Advert(
+      String group,
+      String nodeId,
+      long bootId,
+      long seq,
+      long sentAtMillis,
+      long epoch,
+      String epochMaster,
+      AgentState state,
+      int priority,
+      boolean redisUp,
+      String redisRunId,
+      String redisRole,
+      String replId,
+      long replOffset,
+      boolean masterLinkUp,
+      long dataEpoch,
+      long keys,
+      boolean persisting,
+      boolean wantsMaster,
+      String handoverTo,
+      boolean holdDown) {
+    this(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, state, priority, redisUp, redisRunId,
+        redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster, handoverTo,
+        holdDown, Maintenance.NONE, Map.of());
+  }
+
+  /** The same advert with the replay-protection fields set (see {@link AdvertSequencer}). */
+  public Advert stamped(long newBootId, long newSeq, long newSentAtMillis) {
+    return new Advert(group, nodeId, newBootId, newSeq, newSentAtMillis, epoch, epochMaster, state, priority,
+        redisUp, redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting,
+        wantsMaster, handoverTo, holdDown, maintenance, heardBoots);
+  }
+
+  public Advert withMaintenance(Maintenance m) {
+    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, state, priority, redisUp,
+        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
+        handoverTo, holdDown, m, heardBoots);
+  }
+
+  public Advert withHeardBoots(Map<String, Long> boots) {
+    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, state, priority, redisUp,
+        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
+        handoverTo, holdDown, maintenance, boots);
+  }
+
+  public Advert withState(AgentState s) {
+    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, s, priority, redisUp,
+        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
+        handoverTo, holdDown, maintenance, heardBoots);
+  }
+}

@@ -1,6 +1,9 @@
 package dev.redisha.coordination.peer;
 
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.Maintenance;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.BufferOverflowException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -16,15 +19,21 @@ import java.nio.charset.StandardCharsets;
  * group:str nodeId:str bootId:i64 seq:i64 sentAtMillis:i64 epoch:i64 epochMaster:str state:str
  * priority:i32 flags:u8 redisRunId:str redisRole:str replId:str replOffset:i64 dataEpoch:i64
  * keys:i64 handoverTo:str
+ * -- appended fields (an advert may end before them: the sender predates them) --
+ * maintenanceVersion:i64 maintenancePaused:u8 maintenanceBy:str maintenanceAtMillis:i64
+ * heardBootCount:u16 (nodeId:str bootId:i64)*
  * </pre>
  *
  * where str is a u16 byte count followed by that many bytes of UTF-8, and flags holds redisUp
  * (bit 0), masterLinkUp (1), persisting (2), wantsMaster (3) and holdDown (4).
  *
+ * <p>Forward compatible within version 1, so a rolling upgrade never looks like a dead peer:
+ * fields are only ever appended, and a reader ignores trailing bytes and flag bits it does not
+ * know (the MAC covers them, so they are the sender's, not an attacker's). A group of fields is
+ * either whole or absent; a payload that ends inside one is malformed.
+ *
  * <p>The state travels by name rather than ordinal so that reordering {@link AgentState} can never
  * silently change what a peer reads; a name this agent does not know is malformed, not guessed.
- * Reading is strict (unknown flag bits, invalid UTF-8 and trailing bytes are all malformed)
- * because the payload has already passed the MAC, so anything odd is a bug worth surfacing.
  */
 final class AdvertPayload {
   private static final int REDIS_UP = 1;
@@ -32,8 +41,7 @@ final class AdvertPayload {
   private static final int PERSISTING = 1 << 2;
   private static final int WANTS_MASTER = 1 << 3;
   private static final int HOLD_DOWN = 1 << 4;
-  private static final int KNOWN_FLAGS =
-      REDIS_UP | MASTER_LINK_UP | PERSISTING | WANTS_MASTER | HOLD_DOWN;
+  private static final int MAX_HEARD_BOOTS = 64;
   private static final int MAX_STRING_BYTES = 0xFFFF;
 
   private AdvertPayload() {}
@@ -73,12 +81,25 @@ final class AdvertPayload {
       out.putLong(a.dataEpoch());
       out.putLong(a.keys());
       putString(out, a.handoverTo(), "handoverTo");
+      Maintenance m = a.maintenance();
+      out.putLong(m.version());
+      out.put((byte) (m.paused() ? 1 : 0));
+      putString(out, m.by(), "maintenance.by");
+      out.putLong(m.atMillis());
+      if (a.heardBoots().size() > MAX_HEARD_BOOTS) {
+        throw new IllegalArgumentException("advert of " + a.nodeId() + " echoes too many peers");
+      }
+      out.putShort((short) a.heardBoots().size());
+      for (Map.Entry<String, Long> e : a.heardBoots().entrySet()) {
+        putString(out, e.getKey(), "heardBoots");
+        out.putLong(e.getValue());
+      }
     } catch (BufferOverflowException e) {
       throw new IllegalArgumentException("advert of " + a.nodeId() + " does not fit in a packet");
     }
   }
 
-  /** Reads exactly the buffer's remaining bytes as one advert. */
+  /** Reads one advert from the buffer's remaining bytes; bytes after the known fields are ignored. */
   static Advert read(ByteBuffer in) throws MalformedException {
     try {
       String group = getString(in);
@@ -91,9 +112,6 @@ final class AdvertPayload {
       AgentState state = state(getString(in));
       int priority = in.getInt();
       int flags = in.get() & 0xFF;
-      if ((flags & ~KNOWN_FLAGS) != 0) {
-        throw new MalformedException("unknown flag bits");
-      }
       String redisRunId = getString(in);
       String redisRole = getString(in);
       String replId = getString(in);
@@ -101,8 +119,23 @@ final class AdvertPayload {
       long dataEpoch = in.getLong();
       long keys = in.getLong();
       String handoverTo = getString(in);
+      Maintenance maintenance = Maintenance.NONE;
+      Map<String, Long> heardBoots = Map.of();
       if (in.hasRemaining()) {
-        throw new MalformedException("trailing bytes");
+        long version = in.getLong();
+        boolean paused = (in.get() & 1) != 0;
+        String by = getString(in);
+        long at = in.getLong();
+        maintenance = new Maintenance(paused, version, by, at);
+        int count = in.getShort() & 0xFFFF;
+        if (count > MAX_HEARD_BOOTS) {
+          throw new MalformedException("too many echoed peers");
+        }
+        Map<String, Long> boots = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+          boots.put(getString(in), in.getLong());
+        }
+        heardBoots = boots;
       }
       return new Advert(
           group,
@@ -125,7 +158,9 @@ final class AdvertPayload {
           (flags & PERSISTING) != 0,
           (flags & WANTS_MASTER) != 0,
           handoverTo,
-          (flags & HOLD_DOWN) != 0);
+          (flags & HOLD_DOWN) != 0,
+          maintenance,
+          heardBoots);
     } catch (BufferUnderflowException e) {
       throw new MalformedException("truncated");
     }

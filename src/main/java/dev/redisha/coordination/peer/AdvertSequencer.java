@@ -32,27 +32,6 @@ public final class AdvertSequencer {
   /** A copy of the advert with this boot's id, the next seq and the current time. */
   public synchronized Advert stamp(Advert a) {
     seq++;
-    return new Advert(
-        a.group(),
-        a.nodeId(),
-        bootId,
-        seq,
-        clockMillis.getAsLong(),
-        a.epoch(),
-        a.epochMaster(),
-        a.state(),
-        a.priority(),
-        a.redisUp(),
-        a.redisRunId(),
-        a.redisRole(),
-        a.replId(),
-        a.replOffset(),
-        a.masterLinkUp(),
-        a.dataEpoch(),
-        a.keys(),
-        a.persisting(),
-        a.wantsMaster(),
-        a.handoverTo(),
-        a.holdDown());
+    return a.stamped(bootId, seq, clockMillis.getAsLong());
   }
 }
