@@ -27,6 +27,7 @@ import dev.redisha.event.EventLog;
 import dev.redisha.event.HookRunner;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
+import dev.redisha.health.PeerRedisWatch;
 import dev.redisha.health.RedisHealthMonitor;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisInfo;
@@ -53,13 +54,15 @@ public final class Agent implements AutoCloseable {
   private static final Object WAKEUP = new Object();
 
   private final NodeConfig config;
-  private final LongSupplier clock = System::currentTimeMillis;
+  /** Monotonic: every timer and staleness check; a wall-clock step must not make a peer look dead. */
+  private final LongSupplier clock = () -> System.nanoTime() / 1_000_000;
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private final EventLog events;
   private final HookRunner hooks;
   private final Optional<ManagedRedis> managed;
   private final PeerCoordinator coordinator;
   private final RedisHealthMonitor health;
+  private final PeerRedisWatch peerRedis;
   private final Controller controller;
   private final Endpoints endpoints;
   private final Thread loop;
@@ -82,7 +85,9 @@ public final class Agent implements AutoCloseable {
     this.hooks = new HookRunner(config.hooks(), events::append);
     this.managed = config.redis().mode() == RedisMode.MANAGED ? Optional.of(new ManagedRedis(config)) : Optional.empty();
     RedisConnector connector = RedisConnector.of(config.redis());
-    this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP));
+    this.peerRedis = new PeerRedisWatch(connector, config.peers(), config.health(), () -> inbox.offer(WAKEUP), clock);
+    this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP),
+        peerRedis::latest, peerRedis::requestProbe);
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
     this.endpoints = EndpointFactory.create(config, this::endpointEvent);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
@@ -97,6 +102,7 @@ public final class Agent implements AutoCloseable {
         "agent started (" + config.redis().mode().toString().toLowerCase() + " mode, priority " + config.priority() + ")",
         coordinator.epoch(), Map.of()));
     coordinator.start();
+    peerRedis.start();
     health.start();
     loop.start();
     registerMetrics();
@@ -123,6 +129,13 @@ public final class Agent implements AutoCloseable {
     Gauge.builder("redisha_replication_offset", () -> status.replOffset()).register(metrics);
     Gauge.builder("redisha_replication_lag_bytes", () -> status.lagBytes()).register(metrics);
     Gauge.builder("redisha_persisting", () -> status.persisting() ? 1 : 0).register(metrics);
+    Gauge.builder("redisha_state_writable", () -> status.stateProblem().isEmpty() ? 1 : 0)
+        .description("1 while the state file can be written; 0 blocks every takeover by this node").register(metrics);
+    Gauge.builder("redisha_paused", () -> status.paused() ? 1 : 0)
+        .description("1 while the group is in maintenance mode (no automatic failover)").register(metrics);
+    Gauge.builder("redisha_warnings", () -> status.warnings().size())
+        .description("problems shown in status that need an operator (keys differ, silent master agent, ...)")
+        .register(metrics);
     Gauge.builder("redisha_adverts_accepted", coordinator::acceptedPackets).register(metrics);
     for (String reason : coordinator.droppedPackets().keySet()) {
       Gauge.builder("redisha_adverts_dropped", () -> coordinator.droppedPackets().getOrDefault(reason, 0L))
@@ -192,7 +205,8 @@ public final class Agent implements AutoCloseable {
         coordinator.epochMaster(), config.redis().announce().toString(), h.up(),
         info.map(RedisInfo::role).orElse(""), offset, lag, h.up() && h.persisting(),
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
-        d == null ? "starting" : d.reason(), coordinator.peers());
+        d == null ? "starting" : d.reason(), coordinator.peers(), coordinator.maintenance().by(),
+        coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings());
   }
 
   /** The group's master as endpoints should see it now. */
@@ -310,6 +324,7 @@ public final class Agent implements AutoCloseable {
     loop.interrupt();
     coordinator.halt();
     closeApi();
+    peerRedis.close();
     health.close();
     joinLoop();
     controller.close();
@@ -327,6 +342,7 @@ public final class Agent implements AutoCloseable {
     coordinator.close();
     closeApi();
     endpoints.close();
+    peerRedis.close();
     health.close();
     controller.close();
     managed.ifPresent(ManagedRedis::close);

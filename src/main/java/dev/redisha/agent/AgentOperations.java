@@ -27,13 +27,15 @@ final class AgentOperations implements OperationHandler {
 
   @Override
   public OperationResult pause() {
-    coordinator.setPaused(true);
-    return OperationResult.accepted("maintenance mode: no automatic failover or failback until resume");
+    boolean durable = coordinator.setPaused(true);
+    return OperationResult.accepted("maintenance mode for the whole group: no automatic failover or failback until resume"
+        + (durable ? "" : "; WARNING: not on disk (" + coordinator.stateProblem() + "), an agent restart now forgets it"));
   }
 
   @Override
   public OperationResult resume() {
-    coordinator.setPaused(false);
-    return OperationResult.accepted("automatic failover resumed");
+    boolean durable = coordinator.setPaused(false);
+    return OperationResult.accepted("automatic failover resumed for the whole group"
+        + (durable ? "" : "; WARNING: not on disk (" + coordinator.stateProblem() + ")"));
   }
 }

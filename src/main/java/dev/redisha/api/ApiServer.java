@@ -194,12 +194,17 @@ public final class ApiServer implements AutoCloseable {
   private Reply health() {
     NodeStatus now = status.get();
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    if (now.state() == AgentState.MASTER && now.redisUp()) {
+    if (now.state() == AgentState.MASTER && now.redisUp() && now.stateProblem().isEmpty()) {
       body.put("role", "master");
       return Reply.json(200, body);
     }
     body.put("state", now.state().name());
     body.put("redis_up", now.redisUp());
+    if (!now.stateProblem().isEmpty()) {
+      // A master that cannot record an epoch cannot take part in a safe failover: let the load
+      // balancer know rather than wait for the next promotion to fail.
+      body.put("state_problem", now.stateProblem());
+    }
     return Reply.json(503, body);
   }
 

@@ -9,6 +9,12 @@ import java.util.List;
  *
  * @param lagBytes for a replica, how far its offset is behind the master's; 0 on the master
  * @param lastDecision the coordinator's latest reason line ("no action: I am master of epoch 3")
+ * @param pausedBy the node whose agent took the group's last pause or resume ("" if never)
+ * @param pausedAtMillis when (wall clock, ms since the epoch; 0 if never)
+ * @param stateProblem why this agent cannot write its state file ("" when it can): it then takes
+ *     over from nobody and its /health is not 200
+ * @param warnings problems an operator should fix, one sentence each (peer keys differ, two
+ *     agents with one node id, clock skew, a master's agent silent beside a healthy Redis)
  */
 public record NodeStatus(
     String group,
@@ -27,10 +33,27 @@ public record NodeStatus(
     boolean holdDown,
     boolean paused,
     String lastDecision,
-    List<PeerView> peers) {
+    List<PeerView> peers,
+    String pausedBy,
+    long pausedAtMillis,
+    String stateProblem,
+    List<String> warnings) {
 
   public NodeStatus {
     peers = List.copyOf(peers);
+    pausedBy = pausedBy == null ? "" : pausedBy;
+    stateProblem = stateProblem == null ? "" : stateProblem;
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /** Without maintenance details, state problems or warnings (older agents, tests). */
+  public NodeStatus(
+      String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
+      String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
+      boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
+      List<PeerView> peers) {
+    this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of());
   }
 
   /** What this agent knows about a peer from its adverts. */

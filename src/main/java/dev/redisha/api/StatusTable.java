@@ -35,13 +35,30 @@ public final class StatusTable {
       }
       out.append(line.toString().stripTrailing()).append('\n');
     }
+    // What an operator must look at, below the table: one line per agent and problem.
+    for (StatusResult result : results) {
+      result.status().ifPresent(s -> {
+        if (!s.stateProblem().isEmpty()) {
+          out.append(String.join("", cells(s.nodeId() + ": cannot write its state (no takeover until it can): "
+              + s.stateProblem()))).append('\n');
+        }
+        for (String w : s.warnings()) {
+          out.append(String.join("", cells(s.nodeId() + ": " + w))).append('\n');
+        }
+      });
+    }
     return out.toString();
   }
 
   private static List<String> row(NodeStatus status) {
     List<String> notes = new ArrayList<>();
     if (status.paused()) {
-      notes.add("paused");
+      notes.add(status.pausedBy().isEmpty() ? "paused" : "paused by " + status.pausedBy() + " at "
+          + java.time.format.DateTimeFormatter.ISO_INSTANT.format(
+              java.time.Instant.ofEpochMilli(status.pausedAtMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+    }
+    if (!status.stateProblem().isEmpty()) {
+      notes.add("state-unwritable");
     }
     if (status.holdDown()) {
       notes.add("hold-down");

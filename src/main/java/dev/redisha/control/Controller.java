@@ -130,7 +130,14 @@ public final class Controller implements AutoCloseable {
         }
       }
       long t1 = System.nanoTime();
-      coordinator.commitTakeover(d);
+      if (!coordinator.commitTakeover(d)) {
+        // No REPLICAOF NO ONE for an epoch that is not on disk: a restart would forget it was
+        // master of it, and the fenced old master stays a replica until the retry.
+        steps.put("commit_epoch_ms", ms(t1));
+        record("takeover-aborted", "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
+            + coordinator.stateProblem(), d.epoch(), steps);
+        return;
+      }
       steps.put("commit_epoch_ms", ms(t1));
       long t2 = System.nanoTime();
       if (!isMaster) {
@@ -215,7 +222,9 @@ public final class Controller implements AutoCloseable {
     // demoted server answers them -READONLY; half the switchover budget goes to draining them.
     boolean endpointsReady = steering.prepareHandover(target.nodeId(), config.failover().switchoverTimeoutMs() / 2);
     long prepareMs = ms(t0);
-    PlannedSwitchover.Result r = switchover.run(local, target.redis());
+    // Every endpoint lets go of this node before its Redis is demoted (the VIP first), so no
+    // client reaches a server that already answers READONLY.
+    PlannedSwitchover.Result r = switchover.run(local, target.redis(), () -> steering.beforeLocalDemotion(d.epoch()));
     coordinator.handoverFinished(d, r.success(), r.detail());
     if (r.success()) {
       steering.handoverCompleted(target.nodeId(), target.redis(), d.epoch() + 1);
@@ -268,7 +277,8 @@ public final class Controller implements AutoCloseable {
   }
 
   private void record(String type, String cause, long epoch, Map<String, Object> fields) {
-    events.accept(new Event(Instant.ofEpochMilli(clock.getAsLong()), config.nodeId(), type, cause, epoch, fields));
+    // The clock is monotonic (timers); an event carries wall-clock time for people.
+    events.accept(new Event(Instant.now(), config.nodeId(), type, cause, epoch, fields));
   }
 
   @Override

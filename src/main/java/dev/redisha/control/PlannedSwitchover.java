@@ -30,7 +30,11 @@ final class PlannedSwitchover {
     this.budgetMs = budgetMs;
   }
 
-  Result run(RedisControl local, HostPort target) {
+  /**
+   * @param beforeDemotion runs once the target has caught up, just before this node's Redis is
+   *     demoted (endpoints let go of this node here)
+   */
+  Result run(RedisControl local, HostPort target, Runnable beforeDemotion) {
     Map<String, Object> steps = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     boolean demoted = false;
@@ -51,6 +55,8 @@ final class PlannedSwitchover {
             + budgetMs + " ms; writes resumed here", steps);
       }
       long t1 = System.nanoTime();
+      beforeDemotion.run();
+      steps.put("endpoints_released_ms", ms(t1));
       local.replicateFrom(target);
       demoted = true;
       next.promote();

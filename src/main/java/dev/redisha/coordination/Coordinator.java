@@ -19,8 +19,11 @@ public interface Coordinator extends AutoCloseable {
   /**
    * Called by the controller after fencing and before promoting: the new epoch must be durable
    * before the local Redis accepts writes, so a restarted agent never forgets it was master.
+   *
+   * @return false if the takeover cannot go ahead (the epoch could not be recorded): the
+   *     controller then aborts, as after a failed fence, and does not promote
    */
-  void commitTakeover(Decision takeover);
+  boolean commitTakeover(Decision takeover);
 
   /** The controller failed to fence the old master; the takeover is retried later. */
   void takeoverAborted(Decision takeover, String why);
@@ -28,10 +31,21 @@ public interface Coordinator extends AutoCloseable {
   /** Result of a HAND_OVER: on success the target is master of the next epoch. */
   void handoverFinished(Decision handover, boolean success, String detail);
 
-  /** Maintenance mode: no automatic failover or failback while paused. */
-  void setPaused(boolean paused);
+  /**
+   * Maintenance mode for the whole group: no automatic failover or failback while paused. Taken
+   * by this agent, carried to every other, kept on disk.
+   *
+   * @return whether the change is on disk (false: in effect, but lost if this agent restarts now)
+   */
+  boolean setPaused(boolean paused);
 
   boolean paused();
+
+  /** The group's maintenance state: paused or not, by whom, when. */
+  Maintenance maintenance();
+
+  /** Why this agent cannot record its state now ("" when it can); no takeover while it cannot. */
+  String stateProblem();
 
   /** Operator switchover: hand over to this node (or the best in-sync replica). */
   void requestSwitchover(Optional<String> toNode);

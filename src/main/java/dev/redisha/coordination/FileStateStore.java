@@ -11,19 +11,31 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * {@code state.json} in the state directory, replaced atomically (write, fsync, rename) so a crash
- * leaves either the old or the new state, never half of one.
+ * {@code state.json} in the state directory, replaced atomically (write, fsync, rename, fsync of
+ * the directory) so a crash leaves either the old or the new state, never half of one, and a
+ * returned save survives a power loss (the rename itself is only durable once the directory is).
+ * A save that fails (disk full, read-only) throws and leaves the old file as it was, with no
+ * temporary file behind.
  */
 public final class FileStateStore implements StateStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
 
+  private final Path tmp;
+
   public FileStateStore(Path stateDir) {
     this.file = stateDir.resolve("state.json");
+    this.tmp = stateDir.resolve("state.json.tmp");
   }
 
   @Override
   public DurableState load() {
+    try {
+      // Left by a save that failed or a crash before the rename: never the state of record.
+      Files.deleteIfExists(tmp);
+    } catch (IOException e) {
+      // Harmless here; the next save truncates it.
+    }
     if (!Files.exists(file)) {
       return DurableState.fresh();
     }
@@ -39,16 +51,30 @@ public final class FileStateStore implements StateStore {
   public void save(DurableState state) {
     try {
       Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling("state.json.tmp");
       byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ch.write(ByteBuffer.wrap(bytes));
-        ch.force(true);
+      try {
+        try (FileChannel ch =
+            FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+          ByteBuffer buf = ByteBuffer.wrap(bytes);
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+          ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        Files.deleteIfExists(tmp);
+        throw e;
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDirectory(file.getParent());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file, e);
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
     }
   }
 }

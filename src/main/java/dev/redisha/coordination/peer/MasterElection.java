@@ -6,10 +6,13 @@ import dev.redisha.config.PeerConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.DurableState;
+import dev.redisha.coordination.Maintenance;
+import dev.redisha.coordination.MasterPersistencePolicy;
 import dev.redisha.coordination.StateStore;
+import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.health.UpstreamCheck;
 import dev.redisha.redis.RedisInfo;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -29,10 +32,17 @@ import java.util.Optional;
  *       master (DESIGN rule 1).
  *   <li>The master of the epoch stays master; it hands over to a preferred in-sync replica that
  *       asks (preemption) or to the operator's choice (switchover).
- *   <li>A replica follows a healthy master. When the master fails (its agent says so, its Redis
- *       refuses connections or restarted, or its agent is silent for the down time), the best
- *       candidate (complete data, then offset, then priority, then node id) takes over with the
- *       next epoch, fencing the old master first.
+ *   <li>A replica follows a healthy master. The master's Redis is judged by this node's own
+ *       probes of it ({@link MasterRedisEvidence}), never by its agent alone: it is taken over
+ *       from when it refuses connections, restarted, stops answering, or is no longer a master —
+ *       whether its agent says so (FAULT), is silent for the down time, or still claims the role.
+ *       A silent agent beside a Redis that answers as a healthy master is reported, not failed
+ *       over. The best candidate (complete data, then offset, then priority, then node id) takes
+ *       over with the next epoch, fencing the old master first.
+ *   <li>No node promotes itself past a peer whose agent it does not hear while that peer's Redis
+ *       answers as a master or holds newer data (a wrong key, a dead agent, a cold start).
+ *   <li>A promotion happens only once its epoch is on disk; a state file that cannot be written
+ *       stops takeovers and is reported ({@link #stateProblem()}).
  * </ol>
  */
 public final class MasterElection {
@@ -47,7 +57,17 @@ public final class MasterElection {
   private DurableState st;
   private AgentState state = AgentState.STARTING;
   private boolean bootstrapping = true;
-  private boolean paused;
+  /** The state in memory is newer than the file: a save failed and is retried every decision. */
+  private boolean unsaved;
+  private String stateProblem = "";
+  private String warning = "";
+  private long nextSaveAttemptAt;
+  private static final long SAVE_RETRY_MS = 1000;
+  private Map<String, PeerRedisProbe> peerRedis = Map.of();
+  /** The run id the epoch master advertised while it served; its Redis is judged against it. */
+  private String servingRunId = "";
+  private String servingRunIdOf = "";
+  private final MasterPersistencePolicy persistencePolicy;
   private Optional<String> switchoverTo = null;
   private boolean restartedSinceData;
   private long inSyncSince = -1;
@@ -55,7 +75,6 @@ public final class MasterElection {
   private long wantsMasterSince = -1;
   private String handoverTo = "";
   private long handoverBackoffUntil;
-  private long replicaPersistsSince = -1;
   private static final long PERSIST_OFF_AFTER_MS = 1000;
   private final Deque<Long> faults = new ArrayDeque<>();
   private boolean inFaultEpisode;
@@ -82,9 +101,32 @@ public final class MasterElection {
     this.startedAt = now;
     this.downTimeMs = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
     config.peers().forEach(p -> peerConfigs.put(p.nodeId(), p));
+    // A replica a second or more behind in time is not keeping up; a lag that lasts as long as the
+    // hold-off below turns the master's persistence on.
+    long lag = Math.max(1000, 4 * config.coordination().advertIntervalMs());
+    this.persistencePolicy = new MasterPersistencePolicy(lag, Math.max(1000, 2 * downTimeMs), PERSIST_OFF_AFTER_MS);
   }
 
+  /** Without any probe of the peers' Redis (tests of rules that do not need one). */
   public Decision decide(RedisHealth h, Map<String, PeerReport> reports, long now) {
+    return decide(h, reports, Map.of(), now);
+  }
+
+  /**
+   * @param h the local Redis
+   * @param reports the newest advert of every peer heard, with when it arrived (monotonic ms)
+   * @param probes this node's own probes of the peers' Redis, by node id
+   * @param now monotonic ms
+   */
+  public Decision decide(
+      RedisHealth h, Map<String, PeerReport> reports, Map<String, PeerRedisProbe> probes, long now) {
+    this.peerRedis = probes;
+    if ((unsaved || !stateProblem.isEmpty()) && now >= nextSaveAttemptAt) {
+      // Also after a failed takeover commit (nothing unsaved in memory): a successful write is
+      // what shows the state file works again.
+      nextSaveAttemptAt = now + SAVE_RETRY_MS;
+      save(st);
+    }
     Map<String, PeerReport> alive = new HashMap<>();
     reports.forEach(
         (id, r) -> {
@@ -93,6 +135,7 @@ public final class MasterElection {
           }
         });
     adoptNewerEpoch(alive, now);
+    adoptNewerMaintenance(alive);
     noteLineage(alive);
     updateDataClaim(h, alive, now);
     while (!faults.isEmpty() && now - faults.peekFirst() > config.coordination().flapWindowMs()) {
@@ -103,6 +146,7 @@ public final class MasterElection {
             || reports.keySet().containsAll(peerConfigs.keySet()))) {
       bootstrapping = false;
     }
+    warning = "";
     Decision d = decideFor(h, alive, reports, now);
     if (d.action() != Decision.Action.FAULT && h.up()) {
       inFaultEpisode = false;
@@ -140,7 +184,15 @@ public final class MasterElection {
       return electFirstMaster(h, alive, now);
     }
     PeerReport x = alive.get(master);
+    MasterRedisEvidence ev = MasterRedisEvidence.of(probeOf(master), servingRunId);
     if (x != null && claimsMaster(x)) {
+      if (ev.kind() == MasterRedisEvidence.Kind.RESTARTED
+          || (ev.kind() == MasterRedisEvidence.Kind.GONE && probeOf(master).outcome() == PeerRedisProbe.Outcome.REFUSED)) {
+        // Definite answers only while its agent claims the role: a refused connection (nothing
+        // listens) or another run id (restarted, so empty). A timeout may be the network between
+        // us; its agent, which still answers, judges its own Redis.
+        return considerTakeover(master, h, alive, reports, false, "its Redis " + ev.phrase(), now);
+      }
       return asReplicaOf(x, h, alive, reports, now);
     }
     if (x != null && (x.advert().state() == AgentState.REPLICA || x.advert().state() == AgentState.STARTING)) {
@@ -148,7 +200,6 @@ public final class MasterElection {
       // say MASTER or FAULT within a moment; silence is handled below.
       return Decision.waiting(st.epoch(), master, master + " is master of epoch " + st.epoch() + " but reports " + x.advert().state() + "; waiting");
     }
-    String why;
     if (x == null) {
       PeerReport last = reports.get(master);
       long silentFor = now - (last == null ? startedAt : last.receivedAtMillis());
@@ -156,12 +207,58 @@ public final class MasterElection {
       if (silentFor < downTimeMs + skew) {
         return Decision.waiting(st.epoch(), master, "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
       }
-      why = "its agent has been silent for " + silentFor + " ms";
-      return considerTakeover(master, h, alive, reports, true, why, now);
+      boolean handingToMe = last != null && last.advert().state() == AgentState.HANDING_OVER
+          && me.equals(last.advert().handoverTo());
+      if (handingToMe && silentFor < config.failover().switchoverTimeoutMs() + downTimeMs
+          && !ev.kind().failed()) {
+        return Decision.waiting(st.epoch(), master, "master " + master + " is handing over to me and silent for "
+            + silentFor + " ms; a planned handover is never overridden while its Redis " + ev.phrase());
+      }
+      String silence = master + "'s agent silent for " + silentFor + " ms";
+      return switch (ev.kind()) {
+        case HEALTHY_MASTER -> {
+          if (servingRunId.isEmpty()) {
+            // Never heard in this run: its Redis may be a restarted, empty master, and following
+            // it would copy nothing over this node's data.
+            yield noted(Decision.waiting(st.epoch(), master, silence + ", its Redis answers as master but I never heard it serve:"
+                + " no action (neither following it nor promoting myself)"));
+          }
+          yield noted(Decision.replica(st.epoch(), master, Optional.of(redisOf(master)),
+              silence + ", its Redis healthy: no action"));
+        }
+        case BUSY -> noted(Decision.waiting(st.epoch(), master, silence + ", its Redis is busy running a script for "
+            + probeOf(master).busyForMillis(now) + " ms: alive, no action"));
+        case UNCERTAIN -> noted(Decision.waiting(st.epoch(), master, silence + "; its Redis " + ev.phrase()
+            + ": waiting for evidence before taking over"));
+        default -> considerTakeover(master, h, alive, reports, probeOf(master).alive(),
+            "its agent has been silent for " + silentFor + " ms and its Redis " + ev.phrase(), now);
+      };
     }
-    why = "its agent reports " + x.advert().state() + (x.advert().redisUp() ? "" : " (its Redis is down)");
-    // Its Redis may still take writes (a stopping agent, a restarted server): catch up first.
-    return considerTakeover(master, h, alive, reports, x.advert().redisUp(), why, now);
+    String why = "its agent reports " + x.advert().state() + (x.advert().redisUp() ? "" : " (its Redis is down)");
+    if (x.advert().state() == AgentState.STOPPING) {
+      // A stopping agent releases its endpoints; its Redis may still take writes (external
+      // mode): catch up first, then take over.
+      return considerTakeover(master, h, alive, reports, probeOf(master).alive(), why, now);
+    }
+    if (!ev.kind().failed()) {
+      // A FAULT report is acted on only when this node's own probe backs it: a master whose agent
+      // cannot reach its Redis while the Redis serves everyone else is not failed over.
+      return noted(Decision.waiting(st.epoch(), master, master + "'s " + why.substring(4) + ", but its Redis " + ev.phrase()
+          + " to my probe: waiting for evidence before taking over"));
+    }
+    return considerTakeover(master, h, alive, reports, probeOf(master).alive(), why + " and my probe agrees: its Redis "
+        + ev.phrase(), now);
+  }
+
+  /** A decision that leaves things as they are although something is wrong: shown in status. */
+  private Decision noted(Decision d) {
+    warning = d.reason();
+    return d;
+  }
+
+  private PeerRedisProbe probeOf(String nodeId) {
+    PeerRedisProbe p = peerRedis.get(nodeId);
+    return p != null ? p : PeerRedisProbe.unknown(nodeId, redisOf(nodeId), 0);
   }
 
   private Decision asMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {
@@ -210,21 +307,19 @@ public final class MasterElection {
         return Decision.waiting(st.epoch(), me,
             "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data");
       }
+      Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
+      if (blocker.isPresent()) {
+        return noted(Decision.waiting(st.epoch(), me, "my Redis restarted from disk, but " + blocker.get()
+            + ": not keeping my data as the group's"));
+      }
       // No peer holds data: what this server brought back from disk is the last copy.
       log.info("[{}] my Redis restarted from disk and no peer holds data: keeping it as the group's data", me);
       restartedSinceData = false;
     }
-    boolean replicaPersists = alive.values().stream().anyMatch(r -> inSyncWithMe(r, info) && r.advert().persisting())
-        && info.replicas().stream().anyMatch(RedisInfo.ConnectedReplica::online);
-    // Off only after the replica has persisted in sync for a while, on at once: a replica that
-    // flaps must not switch the master's persistence back and forth.
-    if (!replicaPersists) {
-      replicaPersistsSince = -1;
-    } else if (replicaPersistsSince < 0) {
-      replicaPersistsSince = now;
-    }
-    boolean persist = replicaPersistsSince < 0 || now - replicaPersistsSince < PERSIST_OFF_AFTER_MS;
-    if (!paused && now >= handoverBackoffUntil) {
+    persistencePolicy.noteMasterOffset(info.replOffset(), now);
+    boolean replicaKeepsUp = alive.values().stream().anyMatch(r -> keepsUpAndPersists(r, info, now));
+    boolean persist = persistencePolicy.decide(replicaKeepsUp, now);
+    if (!paused() && now >= handoverBackoffUntil) {
       Optional<PeerReport> target = handoverTarget(alive, info);
       if (target.isPresent()) {
         handoverTo = target.get().advert().nodeId();
@@ -280,6 +375,27 @@ public final class MasterElection {
         && mine.replOffset() - a.replOffset() <= config.failover().maxCatchUpLagBytes();
   }
 
+  /**
+   * For the master's persistence (DESIGN rule 4): a replica of this epoch, linked, persisting, with
+   * the epoch's data, listed online here, and at most a second behind in time by its own offset
+   * (not by the acknowledgement Redis lists, which is up to a second old).
+   */
+  private boolean keepsUpAndPersists(PeerReport r, RedisInfo mine, long now) {
+    Advert a = r.advert();
+    HostPort redis = redisOf(a.nodeId());
+    boolean onlineHere = mine.replicas().stream()
+        .anyMatch(c -> c.online() && c.port() == redis.port() && c.ip().equals(redis.host()));
+    return onlineHere
+        && a.state() == AgentState.REPLICA
+        && a.epoch() == st.epoch()
+        && me.equals(a.epochMaster())
+        && a.redisUp()
+        && a.masterLinkUp()
+        && a.persisting()
+        && a.dataEpoch() == st.epoch()
+        && persistencePolicy.keepsUp(a.replOffset(), now);
+  }
+
   private Decision asReplicaOf(
       PeerReport x, RedisHealth h, Map<String, PeerReport> alive, Map<String, PeerReport> reports, long now) {
     Advert xa = x.advert();
@@ -289,8 +405,10 @@ public final class MasterElection {
     if (info.isMaster() && !parked) {
       if (xa.state() == AgentState.HANDING_OVER && me.equals(xa.handoverTo())) {
         long e = xa.epoch() + 1;
-        st = new DurableState(e, me, e, info.runId(), h.persisting());
-        store.save(st);
+        // The old master already promoted my Redis: the role is mine whether or not the file can
+        // be written now (a failed save is retried and reported).
+        remember(new DurableState(e, me, e, info.runId(), h.persisting(), st.maintenance()));
+        persistencePolicy.reset();
         tookOverAt = now;
         restartedSinceData = false;
         clearPreemption();
@@ -298,19 +416,6 @@ public final class MasterElection {
       }
       if (wantsMaster && now - wantsMasterSince < config.failover().switchoverTimeoutMs() + downTimeMs) {
         return Decision.waiting(st.epoch(), xa.nodeId(), "my Redis was promoted by a switchover; waiting for " + xa.nodeId() + " to confirm");
-      }
-    }
-    Optional<UpstreamCheck> up = h.upstream().filter(u -> u.target().equals(xr));
-    if (up.isPresent()) {
-      UpstreamCheck u = up.get();
-      // Only definite answers count: a refused connection (nothing listens) or another run id
-      // (restarted, so empty). A timeout may be the network; the master's agent judges that.
-      if (!u.reachable() && u.reason().contains("refused")) {
-        return considerTakeover(xa.nodeId(), h, alive, reports, false, "its Redis refuses connections", now);
-      }
-      if (u.reachable() && !u.runId().isEmpty() && !u.runId().equals(xa.redisRunId())) {
-        return considerTakeover(xa.nodeId(), h, alive, reports, false,
-            "its Redis restarted (run id " + abbrev(xa.redisRunId()) + " -> " + abbrev(u.runId()) + ")", now);
       }
     }
     updatePreemption(xa, info, now);
@@ -323,7 +428,7 @@ public final class MasterElection {
       boolean catchUp, String why, long now) {
     clearPreemption();
     RedisInfo info = h.info().orElseThrow();
-    if (paused) {
+    if (paused()) {
       return Decision.waiting(st.epoch(), oldMaster, "maintenance mode: not taking over although " + oldMaster + " failed: " + why);
     }
     if (now < takeoverBackoffUntil) {
@@ -342,9 +447,59 @@ public final class MasterElection {
     if (!best.nodeId().equals(me)) {
       return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
     }
+    Optional<String> blocker = reachableMasterOrNewerData(alive, oldMaster, info);
+    if (blocker.isPresent()) {
+      return noted(Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but " + blocker.get() + ": not promoting myself"));
+    }
+    if (!stateProblem.isEmpty()) {
+      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but I cannot record a new epoch ("
+          + stateProblem + "): not promoting myself");
+    }
     long newEpoch = Math.max(st.epoch(), reports.values().stream().mapToLong(r -> r.advert().epoch()).max().orElse(0)) + 1;
-    return Decision.takeover(newEpoch, me, Optional.of(redisOf(oldMaster)), catchUp,
+    // A fence would only wait out another timeout against a Redis this node's probes already found
+    // unreachable: that is the fence's own outcome, known now.
+    PeerRedisProbe old = probeOf(oldMaster);
+    boolean knownUnreachable = old.unreachable(MasterRedisEvidence.NO_ANSWER_PROBES)
+        && now - old.checkedAtMillis() <= config.health().intervalMs() + config.health().timeoutMs();
+    return Decision.takeover(newEpoch, me, knownUnreachable ? Optional.empty() : Optional.of(redisOf(oldMaster)), catchUp,
         "taking over from " + oldMaster + ": " + why);
+  }
+
+  /**
+   * DESIGN §4: before promoting itself a node asks every configured peer's Redis directly. A peer
+   * heard within the down time speaks for its Redis in its adverts; for any other (silent, never
+   * heard, adverts that fail authentication) this node's own probe must show that its Redis is
+   * gone or holds nothing newer than ours. {@code except} is the old master being fenced.
+   *
+   * @return why not to promote, if a peer's Redis stands in the way
+   */
+  private Optional<String> reachableMasterOrNewerData(Map<String, PeerReport> alive, String except, RedisInfo mine) {
+    for (String peer : peerConfigs.keySet()) {
+      if (peer.equals(except) || alive.containsKey(peer)) {
+        continue;
+      }
+      PeerRedisProbe p = probeOf(peer);
+      if (p.outcome() == PeerRedisProbe.Outcome.UNKNOWN) {
+        return Optional.of("I have not yet probed " + peer + "'s Redis, and its agent is not heard");
+      }
+      if (!p.alive() || p.info().isEmpty()) {
+        continue;
+      }
+      RedisInfo theirs = p.info().get();
+      boolean isParked = !theirs.isMaster() && redisOf(peer).equals(new HostPort(theirs.masterHost(), theirs.masterPort()));
+      if (p.outcome() == PeerRedisProbe.Outcome.BUSY) {
+        return Optional.of(peer + "'s Redis is busy running a script (alive) and its agent is not heard");
+      }
+      if (theirs.isMaster() && (theirs.keys() > 0 || theirs.replOffset() > 0)) {
+        return Optional.of(peer + "'s Redis answers as a master holding " + theirs.keys()
+            + " keys (offset " + theirs.replOffset() + ") and its agent is not heard");
+      }
+      if ((isParked || theirs.isMaster()) && theirs.replId().equals(mine.replId()) && theirs.replOffset() > mine.replOffset()) {
+        return Optional.of(peer + "'s Redis holds newer data (offset " + theirs.replOffset() + " against my "
+            + mine.replOffset() + ") and its agent is not heard");
+      }
+    }
+    return Optional.empty();
   }
 
   private Decision electFirstMaster(RedisHealth h, Map<String, PeerReport> alive, long now) {
@@ -363,6 +518,13 @@ public final class MasterElection {
     if (!best.nodeId().equals(me)) {
       return Decision.waiting(st.epoch(), "", "no master yet; " + best.nodeId() + " is the best candidate");
     }
+    Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
+    if (blocker.isPresent()) {
+      return noted(Decision.waiting(st.epoch(), "", "no master yet, but " + blocker.get() + ": not promoting myself"));
+    }
+    if (!stateProblem.isEmpty()) {
+      return Decision.waiting(st.epoch(), "", "no master yet, but I cannot record a new epoch (" + stateProblem + ")");
+    }
     long newEpoch = st.epoch() + 1;
     for (PeerReport r : alive.values()) {
       newEpoch = Math.max(newEpoch, r.advert().epoch() + 1);
@@ -373,7 +535,7 @@ public final class MasterElection {
 
   private void updatePreemption(Advert master, RedisInfo info, long now) {
     boolean eligible = config.coordination().preempt()
-        && !paused
+        && !paused()
         && now >= suppressPreemptUntil
         && !holdDown()
         && config.priority() > master.priority()
@@ -422,11 +584,12 @@ public final class MasterElection {
           // Losing the role other than by a handover is a fault for the hold-down count.
           noteFault(now);
         }
-        st = st.withEpoch(a.epoch(), a.epochMaster());
-        store.save(st);
+        // Stepping down must not wait for the disk; the save is retried until it lands.
+        remember(st.withEpoch(a.epoch(), a.epochMaster()));
         if (me.equals(a.epochMaster())) {
           // Handed the role by a peer: the last probe may predate the promotion it made.
           tookOverAt = now;
+          persistencePolicy.reset();
         }
         handoverTo = "";
         switchoverTo = null;
@@ -435,7 +598,14 @@ public final class MasterElection {
   }
 
   private void noteLineage(Map<String, PeerReport> alive) {
+    if (!st.epochMaster().equals(servingRunIdOf)) {
+      servingRunId = "";
+      servingRunIdOf = st.epochMaster();
+    }
     PeerReport m = alive.get(st.epochMaster());
+    if (m != null && isHealthyMaster(m) && m.advert().epoch() == st.epoch()) {
+      servingRunId = m.advert().redisRunId();
+    }
     if (m != null && isHealthyMaster(m) && m.advert().epoch() == st.epoch() && m.advert().dataEpoch() == st.epoch()
         && !m.advert().replId().isEmpty()) {
       lineageReplId = m.advert().replId();
@@ -497,8 +667,7 @@ public final class MasterElection {
         log.info("[{}] data claim: epoch {} -> {} (run id {}, persisting {}{})", me, st.dataEpoch(), next.dataEpoch(),
             abbrev(next.dataRunId()), next.persisting(), restartedSinceData ? ", Redis restarted" : "");
       }
-      st = next;
-      store.save(st);
+      remember(next);
     }
   }
 
@@ -546,12 +715,66 @@ public final class MasterElection {
 
   // Callbacks from the controller, through the coordinator.
 
-  public void commitTakeover(Decision d, RedisHealth h, long now) {
+  /**
+   * Records the takeover's epoch on disk before the controller promotes (DESIGN §4: epochs are
+   * kept on disk, so a restarted agent never forgets it was master).
+   *
+   * @return false if the epoch could not be made durable: the controller must not promote, and
+   *     takeovers wait until the state file can be written again
+   */
+  public boolean commitTakeover(Decision d, RedisHealth h, long now) {
+    DurableState next = new DurableState(d.epoch(), me, d.epoch(), h.runId(), h.persisting(), st.maintenance());
+    if (!save(next)) {
+      takeoverBackoffUntil = now + downTimeMs;
+      return false;
+    }
     tookOverAt = now;
-    st = new DurableState(d.epoch(), me, d.epoch(), h.runId(), h.persisting());
-    store.save(st);
     restartedSinceData = false;
+    persistencePolicy.reset();
     clearPreemption();
+    return true;
+  }
+
+  /** The state in memory becomes {@code next} at once; the file follows, or is retried. */
+  private void remember(DurableState next) {
+    st = next;
+    if (!save(next)) {
+      unsaved = true;
+    }
+  }
+
+  /** Writes the state file; on success {@code next} is the state, on failure nothing changes. */
+  private boolean save(DurableState next) {
+    try {
+      store.save(next);
+    } catch (UncheckedIOException | IllegalStateException e) {
+      String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+      if (!problem.equals(stateProblem)) {
+        log.error("[{}] {}; no promotion until the state file can be written", me, problem);
+      }
+      stateProblem = problem;
+      return false;
+    }
+    st = next;
+    unsaved = false;
+    if (!stateProblem.isEmpty()) {
+      log.info("[{}] the state file is written again (epoch {})", me, next.epoch());
+      stateProblem = "";
+    }
+    return true;
+  }
+
+  /**
+   * A decision an operator should know about although nothing moved ("master a's agent silent
+   * ..., its Redis healthy: no action"), "" when there is none.
+   */
+  public String warning() {
+    return warning;
+  }
+
+  /** Why the state file cannot be written now, "" when it can. */
+  public String stateProblem() {
+    return stateProblem;
   }
 
   /**
@@ -570,26 +793,51 @@ public final class MasterElection {
     switchoverTo = null;
     if (success) {
       String target = d.handoverTo().orElseThrow().nodeId();
-      st = st.withEpoch(st.epoch() + 1, target);
-      store.save(st);
+      remember(st.withEpoch(st.epoch() + 1, target));
     } else {
       handoverBackoffUntil = now + 5 * config.failover().switchoverTimeoutMs();
     }
     handoverTo = "";
   }
 
-  public void setPaused(boolean p) {
-    paused = p;
-    if (!p) {
-      suppressPreemptUntil = 0;
+  /**
+   * An operator's pause or resume, taken by this node's agent: a new version of the group's
+   * maintenance state, carried to every agent in the adverts and kept on disk.
+   *
+   * @return whether it is on disk (false: in effect in memory only, and the save is retried)
+   */
+  public boolean setPaused(boolean p, long wallMillis) {
+    remember(st.withMaintenance(st.maintenance().next(p, me, wallMillis)));
+    applyMaintenance();
+    return !unsaved;
+  }
+
+  private void adoptNewerMaintenance(Map<String, PeerReport> alive) {
+    for (PeerReport r : alive.values()) {
+      Maintenance m = r.advert().maintenance();
+      if (m.newerThan(st.maintenance())) {
+        log.info("[{}] maintenance mode {} by {} (version {}), as {} reports", me, m.paused() ? "on" : "off", m.by(),
+            m.version(), r.advert().nodeId());
+        remember(st.withMaintenance(m));
+        applyMaintenance();
+      }
     }
-    if (p) {
+  }
+
+  private void applyMaintenance() {
+    if (paused()) {
       clearPreemption();
+    } else {
+      suppressPreemptUntil = 0;
     }
   }
 
   public boolean paused() {
-    return paused;
+    return st.maintenance().paused();
+  }
+
+  public Maintenance maintenance() {
+    return st.maintenance();
   }
 
   public void requestSwitchover(Optional<String> to) {

@@ -6,7 +6,9 @@ import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.DurableState;
+import dev.redisha.coordination.Maintenance;
 import dev.redisha.coordination.StateStore;
+import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.RedisInfo;
 import java.io.IOException;
@@ -19,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,13 +44,28 @@ public final class PeerCoordinator implements Coordinator {
   private volatile AdvertTransport transport;
   private volatile Advert draft;
   private volatile RedisHealth lastHealth;
+  private final Supplier<Map<String, PeerRedisProbe>> peerRedis;
+  private final Consumer<String> probePeerRedis;
 
   /**
    * @param wakeup called when an advert arrives, so the decision loop reacts without waiting for
    *     its next tick
    */
   public PeerCoordinator(NodeConfig config, StateStore store, LongSupplier clock, Runnable wakeup) {
+    this(config, store, clock, wakeup, Map::of, id -> {});
+  }
+
+  /**
+   * @param clock monotonic milliseconds (a wall-clock step must not make a peer look dead)
+   * @param peerRedis this agent's own probes of the peers' Redis (see {@link
+   *     dev.redisha.health.PeerRedisWatch})
+   * @param probePeerRedis asks for a fresh probe of one peer's Redis (a FAULT advert arrived)
+   */
+  public PeerCoordinator(NodeConfig config, StateStore store, LongSupplier clock, Runnable wakeup,
+      Supplier<Map<String, PeerRedisProbe>> peerRedis, Consumer<String> probePeerRedis) {
     this.config = config;
+    this.peerRedis = peerRedis;
+    this.probePeerRedis = probePeerRedis;
     this.clock = clock;
     this.wakeup = wakeup;
     this.election = new MasterElection(config, store, clock.getAsLong());
@@ -72,7 +91,12 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   private void onAdvert(Advert a) {
-    reports.put(a.nodeId(), new PeerReport(a, clock.getAsLong()));
+    PeerReport before = reports.put(a.nodeId(), new PeerReport(a, clock.getAsLong()));
+    boolean failing = a.state() == AgentState.FAULT || a.state() == AgentState.STOPPING;
+    if (failing && (before == null || before.advert().state() != a.state())) {
+      // Its agent says its Redis failed: the takeover waits for this node's own probe to agree.
+      probePeerRedis.accept(a.nodeId());
+    }
     wakeup.run();
   }
 
@@ -91,7 +115,7 @@ public final class PeerCoordinator implements Coordinator {
   @Override
   public synchronized Decision decide(RedisHealth local) {
     lastHealth = local;
-    Decision d = election.decide(local, Map.copyOf(reports), clock.getAsLong());
+    Decision d = election.decide(local, Map.copyOf(reports), peerRedis.get(), clock.getAsLong());
     publish();
     return d;
   }
@@ -109,7 +133,8 @@ public final class PeerCoordinator implements Coordinator {
         || !before.redisRole().equals(next.redisRole())
         || before.dataEpoch() != next.dataEpoch()
         || before.wantsMaster() != next.wantsMaster()
-        || !before.handoverTo().equals(next.handoverTo())) {
+        || !before.handoverTo().equals(next.handoverTo())
+        || !before.maintenance().equals(next.maintenance())) {
       sender.execute(this::sendDraft);
     }
   }
@@ -138,13 +163,15 @@ public final class PeerCoordinator implements Coordinator {
         h.up() && h.persisting(),
         election.wantsMaster(),
         election.handoverTo(),
-        election.holdDown());
+        election.holdDown())
+        .withMaintenance(st.maintenance());
   }
 
   @Override
-  public synchronized void commitTakeover(Decision takeover) {
-    election.commitTakeover(takeover, lastHealth, clock.getAsLong());
+  public synchronized boolean commitTakeover(Decision takeover) {
+    boolean committed = election.commitTakeover(takeover, lastHealth, clock.getAsLong());
     publish();
+    return committed;
   }
 
   @Override
@@ -159,8 +186,20 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   @Override
-  public synchronized void setPaused(boolean paused) {
-    election.setPaused(paused);
+  public synchronized boolean setPaused(boolean paused) {
+    boolean durable = election.setPaused(paused, System.currentTimeMillis());
+    publish();
+    return durable;
+  }
+
+  @Override
+  public synchronized Maintenance maintenance() {
+    return election.maintenance();
+  }
+
+  @Override
+  public synchronized String stateProblem() {
+    return election.stateProblem();
   }
 
   @Override
@@ -222,6 +261,16 @@ public final class PeerCoordinator implements Coordinator {
         .allMatch(r -> target.equals(r.advert().handoverTo()));
   }
 
+  /** Problems an operator should fix or know about, one sentence each. */
+  public List<String> warnings() {
+    List<String> out = new ArrayList<>();
+    String w = election.warning();
+    if (!w.isEmpty()) {
+      out.add(w);
+    }
+    return out;
+  }
+
   public String lastReason() {
     return election.reason();
   }
@@ -272,7 +321,8 @@ public final class PeerCoordinator implements Coordinator {
     Advert d = draft;
     draft = new Advert(d.group(), d.nodeId(), 0, 0, 0, d.epoch(), d.epochMaster(), AgentState.STOPPING,
         d.priority(), d.redisUp(), d.redisRunId(), d.redisRole(), d.replId(), d.replOffset(), d.masterLinkUp(),
-        d.dataEpoch(), d.keys(), d.persisting(), false, "", d.holdDown());
+        d.dataEpoch(), d.keys(), d.persisting(), false, "", d.holdDown())
+        .withMaintenance(d.maintenance());
     sendDraft();
     halt();
   }

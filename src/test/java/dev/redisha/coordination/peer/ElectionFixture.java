@@ -15,6 +15,7 @@ import dev.redisha.config.Secret;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.StateStore;
+import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.health.UpstreamCheck;
 import dev.redisha.redis.RedisInfo;
@@ -136,6 +137,33 @@ final class ElectionFixture {
 
   static UpstreamCheck upstreamAnswers(String nodeId, String runId) {
     return new UpstreamCheck(redisOf(nodeId), true, runId, "master", "");
+  }
+
+  /** This node's own probe of {@code nodeId}'s Redis: nothing listens. */
+  static PeerRedisProbe probeRefused(String nodeId) {
+    return new PeerRedisProbe(nodeId, redisOf(nodeId), PeerRedisProbe.Outcome.REFUSED, Optional.empty(), 1, -1, -1, 0,
+        "connection refused");
+  }
+
+  /** No answer to {@code probes} probes in a row, each after its full timeout. */
+  static PeerRedisProbe probeNoAnswer(String nodeId, int probes) {
+    return new PeerRedisProbe(nodeId, redisOf(nodeId), PeerRedisProbe.Outcome.NO_ANSWER, Optional.empty(), probes, -1,
+        -1, 0, "Read timed out");
+  }
+
+  /** It answers INFO with {@code health}'s view (built as for a local Redis). */
+  static PeerRedisProbe probeAnswers(String nodeId, RedisHealth health) {
+    return new PeerRedisProbe(nodeId, redisOf(nodeId), PeerRedisProbe.Outcome.ANSWERS, health.info(), 0, 0, -1, 0, "");
+  }
+
+  /** It answers as a master with run id "run-x", no replicas. */
+  static PeerRedisProbe probeHealthyMaster(String nodeId) {
+    return probeAnswers(nodeId, redisUp(runIdOf(nodeId)).build());
+  }
+
+  static PeerRedisProbe probeBusy(String nodeId, long since) {
+    return new PeerRedisProbe(nodeId, redisOf(nodeId), PeerRedisProbe.Outcome.BUSY,
+        redisUp(runIdOf(nodeId)).build().info(), 0, since, since, since, "BUSY Redis is busy running a script");
   }
 
   /**
@@ -387,9 +415,19 @@ final class ElectionFixture {
   /** The state file, in memory. */
   static final class InMemoryStateStore implements StateStore {
     private DurableState state;
+    private String failure = "";
 
     InMemoryStateStore(DurableState initial) {
       this.state = initial;
+    }
+
+    /** Every save fails from now on, as a full disk does. */
+    void failWith(String message) {
+      failure = message;
+    }
+
+    void recover() {
+      failure = "";
     }
 
     @Override
@@ -399,6 +437,9 @@ final class ElectionFixture {
 
     @Override
     public void save(DurableState s) {
+      if (!failure.isEmpty()) {
+        throw new java.io.UncheckedIOException(failure, new java.io.IOException(failure));
+      }
       state = s;
     }
   }

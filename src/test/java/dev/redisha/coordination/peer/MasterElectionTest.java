@@ -19,9 +19,11 @@ import static dev.redisha.coordination.peer.ElectionFixture.redisOf;
 import static dev.redisha.coordination.peer.ElectionFixture.redisUp;
 import static dev.redisha.coordination.peer.ElectionFixture.runIdOf;
 import static dev.redisha.coordination.peer.ElectionFixture.stateFile;
-import static dev.redisha.coordination.peer.ElectionFixture.upstreamAnswers;
-import static dev.redisha.coordination.peer.ElectionFixture.upstreamRefused;
-import static dev.redisha.coordination.peer.ElectionFixture.upstreamTimedOut;
+import static dev.redisha.coordination.peer.ElectionFixture.probeAnswers;
+import static dev.redisha.coordination.peer.ElectionFixture.probeBusy;
+import static dev.redisha.coordination.peer.ElectionFixture.probeHealthyMaster;
+import static dev.redisha.coordination.peer.ElectionFixture.probeNoAnswer;
+import static dev.redisha.coordination.peer.ElectionFixture.probeRefused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -35,7 +37,9 @@ import dev.redisha.coordination.Decision.Action;
 import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.peer.ElectionFixture.FakeClock;
 import dev.redisha.coordination.peer.ElectionFixture.InMemoryStateStore;
+import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +59,12 @@ class MasterElectionTest {
   private final FakeClock clock = new FakeClock(T0);
   private InMemoryStateStore store;
   private MasterElection election;
+  /** This node's own probes of the peers' Redis, as the test sets them. */
+  private final Map<String, PeerRedisProbe> probes = new HashMap<>();
+
+  private void probe(PeerRedisProbe p) {
+    probes.put(p.nodeId(), p);
+  }
 
   private MasterElection start(String me, DurableState file) {
     return start(config(me), file);
@@ -71,7 +81,7 @@ class MasterElectionTest {
   }
 
   private Decision decide(MasterElection e, RedisHealth h, Map<String, PeerReport> reports) {
-    Decision d = e.decide(h, reports, clock.now());
+    Decision d = e.decide(h, reports, probes, clock.now());
     assertFalse(d.reason().isBlank(), "every decision says why: " + d);
     return d;
   }
@@ -105,7 +115,7 @@ class MasterElectionTest {
 
     assertTakeover(d, 1, "a", Optional.empty(), false);
     assertEquals(0, store.load().epoch(), "the epoch is committed by the controller, after fencing");
-    election.commitTakeover(d, up, clock.now());
+    assertTrue(election.commitTakeover(d, up, clock.now()));
     assertEquals(new DurableState(1, "a", 1, runIdOf("a"), false), store.load());
   }
 
@@ -113,10 +123,38 @@ class MasterElectionTest {
   void nodeAloneAfterBootstrapTakesOverFreshGroup() {
     start("a", DurableState.fresh());
     RedisHealth up = redisUp(runIdOf("a")).build();
+    probe(probeRefused("b"));
     decide(up, nobody());
     clock.advance(BOOTSTRAP_WAIT_MS);
 
     assertTakeover(decide(up, nobody()), 1, "a", Optional.empty(), false);
+  }
+
+  @Test
+  void nodeAloneAfterBootstrapDoesNotPromotePastAPeerRedisThatAnswersAsMasterWithData() {
+    // Its agent is not heard (a different key, a dead agent): its Redis still speaks for it.
+    start("a", DurableState.fresh());
+    RedisHealth up = redisUp(runIdOf("a")).build();
+    probe(probeAnswers("b", redisUp(runIdOf("b")).keys(5_000).offset(12_345).build()));
+    clock.advance(BOOTSTRAP_WAIT_MS);
+
+    Decision d = decide(up, nobody());
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "b's redis answers as a master holding 5000 keys");
+    assertEquals(d.reason(), election.warning(), "shown in status");
+  }
+
+  @Test
+  void nodeAloneWaitsForAFirstProbeOfEveryPeerItDoesNotHear() {
+    start("a", DurableState.fresh());
+    RedisHealth up = redisUp(runIdOf("a")).build();
+    clock.advance(BOOTSTRAP_WAIT_MS);
+
+    Decision d = decide(up, nobody());
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "not yet probed b's redis");
   }
 
   @Test
@@ -190,6 +228,8 @@ class MasterElectionTest {
 
     clock.advance(10);
     Advert aFault = advertOf(ca, a, aRedis);
+    // A's controller parks its restarted server at once; B's probe sees it a replica.
+    probe(probeAnswers("a", redisUp(runIdOf("a")).parked("a").build()));
     Decision d = decide(b, bRedis, heard(new PeerReport(aFault, clock.now())));
 
     assertEquals(Action.MASTER, d.action(), d.toString());
@@ -221,10 +261,26 @@ class MasterElectionTest {
 
     clock.advance(ADVERT_INTERVAL_MS);
     PeerReport aFault = advert("a").masterOf(5).state(AgentState.FAULT).redisDown().receivedAt(clock.now());
+    probe(probeRefused("a"));
     Decision d = decide(replicaOfA().linkDown().build(), heard(aFault));
 
     assertTakeover(d, 6, "b", Optional.of(redisOf("a")), false);
     assertMentions(d, "FAULT");
+    assertMentions(d, "my probe agrees");
+  }
+
+  @Test
+  void masterAgentsFaultReportIsNotActedOnWhileItsRedisAnswersMyProbeAsAHealthyMaster() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    assertReplicaOf(decide(replicaOfA().build(), heard(healthyMasterA())), 5, "a");
+
+    clock.advance(ADVERT_INTERVAL_MS);
+    PeerReport aFault = advert("a").masterOf(5).state(AgentState.FAULT).redisDown().receivedAt(clock.now());
+    probe(probeHealthyMaster("a"));
+    Decision d = decide(replicaOfA().build(), heard(aFault));
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "answers as a healthy master");
   }
 
   @Test
@@ -243,17 +299,102 @@ class MasterElectionTest {
     assertMentions(early, "silent");
 
     clock.advance(1);
+    probe(probeNoAnswer("a", 1));
+    Decision oneMissed = decide(replicaOfA().build(), heard(lastHeard));
+    assertEquals(Action.WAIT, oneMissed.action(), "one probe without an answer is no evidence: " + oneMissed);
+    assertMentions(oneMissed, "waiting for evidence");
+
+    probe(new PeerRedisProbe("a", redisOf("a"), PeerRedisProbe.Outcome.NO_ANSWER, Optional.empty(), 2, -1, -1,
+        clock.now(), "Read timed out"));
     Decision d = decide(replicaOfA().build(), heard(lastHeard));
-    // Its Redis may still be taking writes: fence it and catch up before promoting.
-    assertTakeover(d, 6, "b", Optional.of(redisOf("a")), true);
+    // Its probes just found it unreachable: a fence would only wait out the same timeout again.
+    assertTakeover(d, 6, "b", Optional.empty(), false);
     assertMentions(d, "silent");
+    assertMentions(d, "no answer to 2 probes");
+  }
+
+  @Test
+  void silentMasterAgentBesideAHealthyRedisIsReportedNotFailedOver() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    PeerReport lastHeard = healthyMasterA();
+    probe(probeHealthyMaster("a"));
+    assertReplicaOf(decide(replicaOfA().build(), heard(lastHeard)), 5, "a");
+
+    // Its agent starved of CPU for seconds; its Redis answers every probe.
+    for (int i = 0; i < 50; i++) {
+      clock.advance(ADVERT_INTERVAL_MS);
+      Decision d = decide(replicaOfA().build(), heard(lastHeard));
+      assertNotEquals(Action.MASTER, d.action(), d.toString());
+      assertFalse(d.takeover(), d.toString());
+    }
+    Decision d = decide(replicaOfA().build(), heard(lastHeard));
+    assertReplicaOf(d, 5, "a");
+    assertMentions(d, "a's agent silent for");
+    assertMentions(d, "its redis healthy: no action");
+    assertEquals(d.reason(), election.warning(), "the status shows it");
+
+    // Then its Redis dies too: now there is evidence.
+    probe(probeRefused("a"));
+    Decision after = decide(replicaOfA().linkDown().build(), heard(lastHeard));
+    assertTakeover(after, 6, "b", Optional.of(redisOf("a")), false);
+    assertMentions(after, "refuses connections");
+  }
+
+  @Test
+  void silentMasterWhoseRedisIsBusyIsAlive() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    PeerReport lastHeard = healthyMasterA();
+    assertReplicaOf(decide(replicaOfA().build(), heard(lastHeard)), 5, "a");
+    probe(probeBusy("a", clock.now()));
+    clock.advance(10 * DOWN_TIME_MS);
+
+    Decision d = decide(replicaOfA().build(), heard(lastHeard));
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "busy running a script");
+  }
+
+  @Test
+  void silentMasterWhoseRedisRestartedIsTakenOverWithAFence() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    PeerReport lastHeard = healthyMasterA();
+    assertReplicaOf(decide(replicaOfA().build(), heard(lastHeard)), 5, "a");
+    clock.advance(2 * DOWN_TIME_MS);
+    probe(probeAnswers("a", redisUp("run-a-restarted").build()));
+
+    Decision d = decide(replicaOfA().linkDown().build(), heard(lastHeard));
+
+    assertTakeover(d, 6, "b", Optional.of(redisOf("a")), true);
+    assertMentions(d, "restarted");
+  }
+
+  @Test
+  void plannedHandoverToMeIsNotOverriddenWhenTheMasterGoesSilentMidWay() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    assertReplicaOf(decide(replicaOfA().build(), heard(healthyMasterA())), 5, "a");
+    PeerReport handingOver = advert("a").masterOf(5).handingOverTo("b").receivedAt(clock.now());
+    decide(replicaOfA().build(), heard(handingOver));
+    // Its Redis is paused for the handover (INFO still answers); its agent is busy and silent.
+    probe(probeHealthyMaster("a"));
+    clock.advance(DOWN_TIME_MS + 100);
+
+    Decision d = decide(replicaOfA().build(), heard(handingOver));
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "handing over to me");
+
+    // A host lost mid-way is still a failure: its Redis stops answering.
+    probe(probeNoAnswer("a", 2));
+    Decision lost = decide(replicaOfA().build(), heard(handingOver));
+    assertTrue(lost.takeover(), lost.toString());
   }
 
   @Test
   void replicaTakesOverAtOnceWhenMasterRedisRefusesConnections() {
     start("b", stateFile(5, "a", 5, runIdOf("b"), true));
 
-    Decision d = decide(replicaOfA().linkDown().upstream(upstreamRefused("a")).build(), heard(healthyMasterA()));
+    probe(probeRefused("a"));
+    Decision d = decide(replicaOfA().linkDown().build(), heard(healthyMasterA()));
 
     assertTakeover(d, 6, "b", Optional.of(redisOf("a")), false);
     assertMentions(d, "refuses");
@@ -263,8 +404,9 @@ class MasterElectionTest {
   void replicaTakesOverAtOnceWhenMasterRedisAnswersWithAnotherRunId() {
     start("b", stateFile(5, "a", 5, runIdOf("b"), true));
 
-    Decision d = decide(replicaOfA().linkDown().upstream(upstreamAnswers("a", "run-a-restarted")).build(),
-        heard(healthyMasterA()));
+    decide(replicaOfA().build(), heard(healthyMasterA()));
+    probe(probeAnswers("a", redisUp("run-a-restarted").build()));
+    Decision d = decide(replicaOfA().linkDown().build(), heard(healthyMasterA()));
 
     assertTakeover(d, 6, "b", Optional.of(redisOf("a")), false);
     assertMentions(d, "restarted");
@@ -274,7 +416,8 @@ class MasterElectionTest {
   void upstreamTimeoutDoesNotTriggerTakeover() {
     start("b", stateFile(5, "a", 5, runIdOf("b"), true));
 
-    Decision d = decide(replicaOfA().linkDown().upstream(upstreamTimedOut("a")).build(), heard(healthyMasterA()));
+    probe(probeNoAnswer("a", 5));
+    Decision d = decide(replicaOfA().linkDown().build(), heard(healthyMasterA()));
 
     assertReplicaOf(d, 5, "a");
   }
@@ -283,6 +426,7 @@ class MasterElectionTest {
   void replicaInTheMiddleOfFullSyncDoesNotTakeOver() {
     start("b", stateFile(5, "a", 5, runIdOf("b"), true));
     PeerReport aFault = advert("a").masterOf(5).state(AgentState.FAULT).redisDown().receivedAt(clock.now());
+    probe(probeRefused("a"));
 
     Decision d = decide(replicaOfA().syncing().build(), heard(aFault));
 
@@ -298,6 +442,7 @@ class MasterElectionTest {
     PeerReport cAhead = advert("c").priority(50).replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now());
 
     start(config("b", trio), stateFile(5, "a", 5, runIdOf("b"), true));
+    probe(probeRefused("a"));
     Decision atB = decide(replicaOfA().linkDown().offset(900).build(), heard(aFault, cAhead));
     assertEquals(Action.WAIT, atB.action(), atB.toString());
     assertMentions(atB, "c is the better candidate");
@@ -349,6 +494,7 @@ class MasterElectionTest {
   void restartedNotPersistingReplicaNeverTakesOverAloneAfterBootstrap() {
     start("b", stateFile(5, "a", 5, "run-b-before-restart", false));
     RedisHealth restartedEmpty = redisUp(runIdOf("b")).keys(0).build();
+    probe(probeRefused("a"));
 
     Decision last = null;
     for (long t = 0; t <= 3 * BOOTSTRAP_WAIT_MS; t += ADVERT_INTERVAL_MS) {
@@ -466,7 +612,8 @@ class MasterElectionTest {
     // The sync finished and a died before b's next probe: b's Redis carries a's replication id.
     clock.advance(ADVERT_INTERVAL_MS);
     RedisHealth afterSync = redisUp(runIdOf("b")).replicaOf("a").linkDown().replId("R1").offset(2_000).keys(100)
-        .persisting(true).upstream(upstreamRefused("a")).build();
+        .persisting(true).build();
+    probe(probeRefused("a"));
     Decision d = decide(afterSync, heard(advert("a").masterOf(5).replId("R1").offset(2_000).receivedAt(clock.now() - 50)));
 
     assertEquals(5, election.durable().dataEpoch(), "b holds epoch 5's data");
@@ -662,7 +809,7 @@ class MasterElectionTest {
   }
 
   @Test
-  void masterStopsPersistingOneSecondAfterReplicaPersistsInSyncAndResumesAtOnceWhenItDrops() {
+  void masterStopsPersistingOneSecondAfterReplicaPersistsInSyncAndResumesOnlyOnceItStaysBehind() {
     start("a", stateFile(5, "a", 5, runIdOf("a"), true));
 
     assertMaster(decide(masterA().build(), heard(inSyncReplicaB())), 5, true);
@@ -673,11 +820,102 @@ class MasterElectionTest {
     clock.advance(ADVERT_INTERVAL_MS);
     assertMaster(decide(masterA().build(), heard(inSyncReplicaB())), 5, false);
 
+    // The replica's link drops: a blip must not make the master fork a BGSAVE...
     clock.advance(ADVERT_INTERVAL_MS);
+    long droppedAt = clock.now();
     PeerReport bLinkDown = advert("b").replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now());
+    assertMaster(decide(redisUp(runIdOf("a")).offset(1_000).build(), heard(bLinkDown)), 5, false);
+    clock.advanceTo(droppedAt + 999);
+    assertMaster(decide(redisUp(runIdOf("a")).offset(1_000).build(), heard(bLinkDown)), 5, false);
+    // ...but a replica that stays away leaves the master as the last copy.
+    clock.advance(1);
     Decision dropped = decide(redisUp(runIdOf("a")).offset(1_000).build(), heard(bLinkDown));
     assertMaster(dropped, 5, true);
     assertMentions(dropped, "no in-sync persisting replica");
+  }
+
+  @Test
+  void aReplicaThatKeepsUpUnderAHeavyWriteLoadNeverMakesTheMasterPersist() {
+    // 1 MiB/s of writes; Redis lists the replica's offset as of its last once-a-second ack, a
+    // megabyte behind, but the replica's own offset (its adverts) is a few ms behind.
+    start("a", stateFile(5, "a", 5, runIdOf("a"), true));
+    long offset = 1_000;
+    int persistSwitches = 0;
+    boolean persisting = true;
+    for (int tick = 0; tick < 600; tick++) { // 30 s in 50 ms probes
+      offset += 52_429;
+      long ackedOneSecondAgo = Math.max(0, offset - 1_048_576 - 52_429);
+      RedisHealth master = redisUp(runIdOf("a")).offset(offset).build();
+      RedisHealth withLaggingAck = new RedisHealth(master.status(), master.reason(),
+          master.info().map(i -> new dev.redisha.redis.RedisInfo(i.runId(), i.role(), i.replId(), i.replOffset(),
+              i.masterHost(), i.masterPort(), i.masterLinkUp(), i.masterSyncInProgress(),
+              java.util.List.of(new dev.redisha.redis.RedisInfo.ConnectedReplica(redisOf("b").host(), redisOf("b").port(),
+                  "online", ackedOneSecondAgo, 1)),
+              i.keys(), i.loading(), i.aofEnabled(), i.failoverState(), i.uptimeSeconds(), i.raw())),
+          master.persisting(), master.upstream(), master.takenAtMillis());
+      PeerReport b = advert("b").replicaOf("a", 5).offset(offset - 3 * 52_429).receivedAt(clock.now());
+      Decision d = decide(withLaggingAck, heard(b));
+      assertEquals(Action.MASTER, d.action(), d.toString());
+      if (tick > 40 && d.persist() != persisting) {
+        persistSwitches++;
+      }
+      persisting = d.persist();
+      clock.advance(50);
+    }
+    assertFalse(persisting, "the master stopped persisting once the replica kept up");
+    assertEquals(0, persistSwitches, "persistence switched on the master under load");
+  }
+
+  // ---------------------------------------------------------------- a durable epoch or no promotion
+
+  @Test
+  void aTakeoverWhoseEpochCannotBeRecordedIsAbortedReportedAndRetriedOnceTheDiskWorks() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    assertReplicaOf(decide(replicaOfA().build(), heard(healthyMasterA())), 5, "a");
+    store.failWith("cannot write state/b/state.json: No space left on device");
+    probe(probeRefused("a"));
+    RedisHealth b = replicaOfA().linkDown().build();
+
+    Decision takeover = decide(b, heard(healthyMasterA()));
+    assertTrue(takeover.takeover(), takeover.toString());
+    assertFalse(election.commitTakeover(takeover, b, clock.now()), "the controller must not promote");
+    assertEquals(5, store.load().epoch(), "nothing half-written");
+    assertEquals(5, election.durable().epoch(), "the epoch in memory did not move either");
+    assertMentions(new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false,
+        Optional.empty(), election.stateProblem()), "no space left");
+
+    clock.advance(DOWN_TIME_MS);
+    Decision blocked = decide(b, heard(healthyMasterA()));
+    assertEquals(Action.WAIT, blocked.action(), blocked.toString());
+    assertMentions(blocked, "cannot record a new epoch");
+
+    store.recover();
+    clock.advance(1_000);
+    Decision retried = decide(b, heard(healthyMasterA()));
+    assertEquals("", election.stateProblem());
+    assertTrue(retried.takeover(), retried.toString());
+    assertTrue(election.commitTakeover(retried, b, clock.now()));
+    assertEquals(6, store.load().epoch());
+  }
+
+  @Test
+  void aPauseIsGroupStateKeptOnDiskAndAdoptedFromAPeersAdvert() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    PeerReport pausedByA = new PeerReport(
+        healthyMasterA().advert().withMaintenance(new dev.redisha.coordination.Maintenance(true, 1, "a", 42)), clock.now());
+
+    decide(replicaOfA().build(), heard(pausedByA));
+
+    assertTrue(election.paused());
+    assertEquals("a", store.load().maintenance().by(), "kept on disk, so a restart comes back paused");
+    MasterElection restarted = new MasterElection(config("b"), store, clock.now());
+    assertTrue(restarted.paused());
+
+    // A stale advert (an older version) does not undo a newer resume.
+    election.setPaused(false, 43);
+    decide(replicaOfA().build(), heard(pausedByA));
+    assertFalse(election.paused());
+    assertEquals(2, store.load().maintenance().version());
   }
 
   // ---------------------------------------------------------------- hold-down
@@ -726,11 +964,12 @@ class MasterElectionTest {
   void noTakeoverInMaintenanceMode() {
     start("b", stateFile(5, "a", 5, runIdOf("b"), true));
     assertReplicaOf(decide(replicaOfA().build(), heard(healthyMasterA())), 5, "a");
-    election.setPaused(true);
+    election.setPaused(true, 0);
 
     clock.advance(ADVERT_INTERVAL_MS);
     PeerReport aFault = advert("a").masterOf(5).state(AgentState.FAULT).redisDown().receivedAt(clock.now());
-    Decision d = decide(replicaOfA().linkDown().upstream(upstreamRefused("a")).build(), heard(aFault));
+    probe(probeRefused("a"));
+    Decision d = decide(replicaOfA().linkDown().build(), heard(aFault));
 
     assertEquals(Action.WAIT, d.action(), d.toString());
     assertFalse(d.takeover());
@@ -738,7 +977,7 @@ class MasterElectionTest {
     assertMentions(d, "maintenance");
     assertEquals(5, store.load().epoch());
 
-    election.setPaused(false);
+    election.setPaused(false, 0);
     clock.advance(ADVERT_INTERVAL_MS);
     PeerReport stillFault = advert("a").masterOf(5).state(AgentState.FAULT).redisDown().receivedAt(clock.now());
     assertTakeover(decide(replicaOfA().linkDown().build(), heard(stillFault)), 6, "b", Optional.of(redisOf("a")), false);
