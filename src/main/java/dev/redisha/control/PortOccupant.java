@@ -23,11 +23,12 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * <p>A server is this node's own, left running by an agent that died, when all of these hold:
  * it accepts the node's credentials, reports this node's port ({@code tcp_port}), works in this
  * node's {@code data_dir} ({@code CONFIG GET dir}), has no {@code config_file} (the agent always
- * passes its config on standard input), and its {@code process_id} is a process on this host
- * that started when the server says it did (so the PID is not reused, nor from another PID
- * namespace). Nobody else has a reason to run a Redis in the directory the agent manages, and
- * such a server holds the node's data: it may be the group's current master, so it is adopted,
- * never shut down. Anything else on the port is foreign: reported, never signalled, never driven.
+ * passes its config on standard input), and its {@code process_id} is that server on this host:
+ * the process works in the same directory (or, without {@code /proc}, started when the server
+ * says it did), so a reused PID or one from another PID namespace is never taken for it.
+ * Nobody else has a reason to run a Redis in the directory the agent manages, and such a server
+ * holds the node's data: it may be the group's current master, so it is adopted, never shut
+ * down. Anything else on the port is foreign: reported, never signalled, never driven.
  *
  * @param pid the server's process id (OURS only)
  * @param runId its {@code run_id} (OURS only)
@@ -87,10 +88,18 @@ record PortOccupant(Kind kind, long pid, String runId, String description) {
       return foreign(name + " is not a process on this host (another container or PID namespace?)");
     }
     long uptime = parseLong(server.get("uptime_in_seconds"));
-    Optional<Instant> started = process.get().info().startInstant();
-    if (started.isPresent()) {
+    Optional<Path> cwd = workingDirectory(pid);
+    if (cwd.isPresent()) {
+      // Redis chdir()s to its dir: the process with that PID here is the server that answered.
+      if (!cwd.equals(ours)) {
+        return foreign(name + ": process " + pid + " on this host works in " + cwd.get()
+            + ", not in the directory that server reports (another PID namespace?)");
+      }
+    } else {
+      // No /proc to look at: the process must at least have started when the server says it did.
+      Optional<Instant> started = process.get().info().startInstant();
       Instant claimed = Instant.now().minusSeconds(uptime);
-      if (Duration.between(started.get(), claimed).abs().compareTo(START_TIME_SLACK) > 0) {
+      if (started.isPresent() && Duration.between(started.get(), claimed).abs().compareTo(START_TIME_SLACK) > 0) {
         return foreign(name + ": process " + pid + " on this host started at " + started.get()
             + ", not when that server did (" + claimed + "): another PID namespace?");
       }
@@ -101,6 +110,14 @@ record PortOccupant(Kind kind, long pid, String runId, String description) {
 
   private static PortOccupant foreign(String description) {
     return new PortOccupant(Kind.FOREIGN, 0, "", description);
+  }
+
+  private static Optional<Path> workingDirectory(long pid) {
+    try {
+      return realPath(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd")));
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<Path> realPath(Path p) {
