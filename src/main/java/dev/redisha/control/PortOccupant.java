@@ -61,8 +61,10 @@ record PortOccupant(Kind kind, long pid, String runId, String description) {
       server = InfoParser.parse(j.info("server") + "\n" + j.info("replication")).raw();
       dir = j.configGet("dir").getOrDefault("dir", "");
     } catch (JedisDataException e) {
+      // Also this node's own server after the password was changed: the agent cannot tell, so
+      // the operator must stop it (the agent then starts one with the new password).
       return foreign("a Redis on " + where + " refuses this node's credentials or commands ("
-          + firstLine(e.getMessage()) + ")");
+          + firstLine(e.getMessage()) + "; if it is this node's server from before a password change, stop it)");
     } catch (JedisConnectionException e) {
       return foreign("something listens on " + where + " but does not answer as Redis ("
           + firstLine(e.getMessage()) + ")");
