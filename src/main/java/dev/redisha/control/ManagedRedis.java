@@ -264,8 +264,11 @@ public final class ManagedRedis implements AutoCloseable {
     fields.put("pid", process.pid());
     code.ifPresent(c -> fields.put("exit_code", c));
     fields.put("log_tail", String.join("\n", tail));
-    report(type, what + " (code " + (code.isPresent() ? Integer.toString(code.getAsInt()) : "unknown") + "): " + last,
-        fields);
+    // Java reports a process ended by signal N as exit code 128 + N.
+    String how = code.isEmpty() ? "code unknown"
+        : code.getAsInt() > 128 ? "code " + code.getAsInt() + ", signal " + (code.getAsInt() - 128)
+        : "code " + code.getAsInt();
+    report(type, what + " (" + how + "): " + last, fields);
   }
 
   /** Logs and records a problem once; the same problem again (a retry) stays quiet. */
