@@ -83,11 +83,12 @@ public final class Agent implements AutoCloseable {
       throw new UncheckedIOException("cannot open the state directory " + config.stateDir(), e);
     }
     this.hooks = new HookRunner(config.hooks(), events::append);
-    this.managed = config.redis().mode() == RedisMode.MANAGED ? Optional.of(new ManagedRedis(config)) : Optional.empty();
     RedisConnector connector = RedisConnector.of(config.redis());
     this.peerRedis = new PeerRedisWatch(connector, config.peers(), config.health(), () -> inbox.offer(WAKEUP), clock);
     this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP),
         peerRedis::latest, peerRedis::requestProbe);
+    this.managed = config.redis().mode() == RedisMode.MANAGED
+        ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
     this.endpoints = EndpointFactory.create(config, this::endpointEvent);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
@@ -101,6 +102,9 @@ public final class Agent implements AutoCloseable {
     events.append(new Event(Instant.now(), config.nodeId(), "start",
         "agent started (" + config.redis().mode().toString().toLowerCase() + " mode, priority " + config.priority() + ")",
         coordinator.epoch(), Map.of()));
+    // Before the first probe is acted on: a redis-server left by a crashed agent is this node's
+    // Redis and may be the group's master; the probes must see it as ours from the start.
+    managed.ifPresent(ManagedRedis::adoptLeftover);
     coordinator.start();
     peerRedis.start();
     health.start();
@@ -182,7 +186,8 @@ public final class Agent implements AutoCloseable {
 
   private void absorb(Object item) {
     if (item instanceof RedisHealth h) {
-      latest = h;
+      // In managed mode only the server this agent runs counts, not whatever answers on the port.
+      latest = managed.map(m -> m.ownServerOnly(h)).orElse(h);
     } else if (item instanceof EndpointsPrepared p && endpoints.preparedFor(p.target())) {
       coordinator.setHandoverPrepared(p.target());
     }
