@@ -58,6 +58,9 @@ public final class TestNode {
     if (externalRedis != null) {
       return externalRedis;
     }
+    if (agent == null && !orphans.isEmpty()) {
+      return orphans.get(orphans.size() - 1); // left running by the halted agent
+    }
     return agent.managedRedis().flatMap(m -> m.process()).orElseThrow();
   }
 
