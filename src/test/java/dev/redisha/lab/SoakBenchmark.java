@@ -329,6 +329,10 @@ public final class SoakBenchmark {
 
     List<Event> events = RoleChanges.read(stateDirs());
     RoleChanges soak = RoleChanges.in(events, soakStart, windowEnd, masterAtStart);
+    // Under load the first election may go to h2 and be handed back: context, not counted.
+    RoleChanges setup = RoleChanges.in(events, Instant.EPOCH, soakStart, "");
+    out.append("before the window (setup, warm-up; not counted): promotes ").append(setup.promotes.size())
+        .append(", handovers ").append(setup.handovers.size()).append(", demotes ").append(setup.demotes.size()).append('\n');
     out.append("\nin the window (master at its start: ").append(masterAtStart).append(")\n");
     out.append("takeovers (promote events): ").append(soak.promotes.size()).append("   target 0\n");
     soak.promotes.forEach(e -> out.append("  ").append(RoleChanges.describe(e)).append('\n'));
