@@ -10,12 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -28,7 +31,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *       acknowledged it ("n millis runid"), to ACKFILE. ROUTE is a fixed
  *       address ({@code host:port}: the VIP or a proxy endpoint) or {@code
  *       sentinel=host:port,host:port} (ask the Sentinel endpoints for the master, as a Sentinel
- *       client does).
+ *       client does). Optional, for long runs: {@code PER_SECOND} (at most that many writes a
+ *       second; 0: as fast as it can), {@code PAD_BYTES} (each write is an MSET that also rewrites
+ *       PREFIX-pad:(n mod 1024) with that many bytes: replication volume without memory growth)
+ *       and {@code ERRFILE} (every failed attempt as "millis kind message").
  *   <li>{@code verify HOST:PORT ACKFILE PREFIX} prints how many acked keys are missing, and which
  *       (the first 1000).
  * </ul>
@@ -43,8 +49,11 @@ public final class LabClient {
     RedisConnector connector = new RedisConnector(Optional.empty(),
         pw == null ? Optional.empty() : Optional.of(new Secret(pw.getBytes(StandardCharsets.UTF_8), "env")), Optional.empty());
     if (args[0].equals("write")) {
-      write(connector, route(args[1]), Path.of(args[2]), Path.of(args[3]), Integer.parseInt(args[4]),
-          Long.parseLong(args[5]), args[6]);
+      int perSecond = args.length > 7 ? Integer.parseInt(args[7]) : 0;
+      int padBytes = args.length > 8 ? Integer.parseInt(args[8]) : 0;
+      Optional<Path> errorLog = args.length > 9 ? Optional.of(Path.of(args[9])) : Optional.empty();
+      write(connector, route(args[1]), Path.of(args[2]), Path.of(args[3]), Long.parseLong(args[4]),
+          Long.parseLong(args[5]), args[6], new Pace(perSecond, padBytes, errorLog));
     } else {
       verify(connector, HostPort.parse(args[1]), Path.of(args[2]), args[3]);
     }
@@ -60,16 +69,30 @@ public final class LabClient {
     return () -> fixed;
   }
 
+  /** How a long run writes: a rate limit, padding, and where failed attempts are logged. */
+  private record Pace(int perSecond, int padBytes, Optional<Path> errorLog) {}
+
   private static void write(RedisConnector connector, Supplier<Optional<HostPort>> route, Path acks, Path stop,
-      int max, long maxMs, String prefix) throws IOException {
+      long max, long maxMs, String prefix, Pace pace) throws IOException {
     long deadline = System.nanoTime() + maxMs * 1_000_000;
+    long interval = pace.perSecond() > 0 ? 1_000_000_000L / pace.perSecond() : 0;
+    String pad = "x".repeat(pace.padBytes());
+    long nextAt = System.nanoTime();
     int errors = 0;
-    try (BufferedWriter out = Files.newBufferedWriter(acks, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (BufferedWriter out = Files.newBufferedWriter(acks, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        BufferedWriter errorOut = pace.errorLog().isPresent()
+            ? Files.newBufferedWriter(pace.errorLog().get(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+            : null) {
       Jedis jedis = null;
       HostPort connectedTo = null;
       String server = "";
-      int n = 0;
+      long n = 0;
       while (n < max && System.nanoTime() < deadline && !Files.exists(stop)) {
+        if (interval > 0) {
+          LockSupport.parkNanos(nextAt - System.nanoTime());
+          // After a stall the pace resumes from now: no burst to make up for the lost writes.
+          nextAt = Math.max(nextAt + interval, System.nanoTime());
+        }
         try {
           Optional<HostPort> target = route.get();
           if (target.isEmpty()) {
@@ -84,7 +107,11 @@ public final class LabClient {
             connectedTo = target.get();
             server = runId(jedis.info("server"));
           }
-          jedis.set(prefix + ":" + n, "v" + n);
+          if (pad.isEmpty()) {
+            jedis.set(prefix + ":" + n, "v" + n);
+          } else {
+            jedis.mset(prefix + ":" + n, "v" + n, prefix + "-pad:" + (n % 1024), pad);
+          }
           out.write(n + " " + System.currentTimeMillis() + " " + server + "\n");
           if (n % 50 == 0) {
             out.flush();
@@ -92,6 +119,12 @@ public final class LabClient {
           n++;
         } catch (JedisException e) {
           errors++;
+          if (errorOut != null) {
+            String m = String.valueOf(e.getMessage());
+            String kind = m.startsWith("READONLY") ? "READONLY" : m.equals("no master known") ? "no-master" : e.getClass().getSimpleName();
+            errorOut.write(System.currentTimeMillis() + " " + kind + " " + m.replaceAll("\\s+", " ") + "\n");
+            errorOut.flush();
+          }
           if (jedis != null) {
             jedis.close();
           }
@@ -121,12 +154,23 @@ public final class LabClient {
     int missing = 0;
     StringBuilder ids = new StringBuilder();
     try (Jedis j = connector.connect(target, 2000)) {
-      for (String line : lines) {
-        String n = line.split(" ")[0];
-        if (!("v" + n).equals(j.get(prefix + ":" + n))) {
-          missing++;
-          if (missing <= 1000) {
-            ids.append(ids.length() == 0 ? "" : ",").append(n);
+      // Pipelined in batches: a long run acks millions of writes, too many to read one round trip each.
+      for (int from = 0; from < lines.size(); from += 1000) {
+        List<String> batch = lines.subList(from, Math.min(lines.size(), from + 1000));
+        List<Response<String>> values = new ArrayList<>();
+        try (Pipeline p = j.pipelined()) {
+          for (String line : batch) {
+            values.add(p.get(prefix + ":" + line.split(" ")[0]));
+          }
+          p.sync();
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          String n = batch.get(i).split(" ")[0];
+          if (!("v" + n).equals(values.get(i).get())) {
+            missing++;
+            if (missing <= 1000) {
+              ids.append(ids.length() == 0 ? "" : ",").append(n);
+            }
           }
         }
       }

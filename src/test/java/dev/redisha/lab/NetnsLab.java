@@ -65,7 +65,7 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /** Starts a process inside a host's namespace; output goes to {@code log}. */
-  Process start(String host, List<String> command, Map<String, String> env, Path log) {
+  synchronized Process start(String host, List<String> command, Map<String, String> env, Path log) {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(host)));
     full.addAll(command);
     ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -142,7 +142,7 @@ final class NetnsLab implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (Process p : processes) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();

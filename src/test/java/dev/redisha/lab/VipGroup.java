@@ -25,12 +25,28 @@ final class VipGroup {
 
   final NetnsLab lab;
   final Path dir;
-  private final long preemptDelayMs;
+  /** Config section to field to YAML value, written after the lab's own fields of that section. */
+  private final Map<String, Map<String, String>> settings;
 
   VipGroup(NetnsLab lab, Path dir, long preemptDelayMs) {
+    this(lab, dir, Map.of("coordination", Map.of("preempt_delay_ms", Long.toString(preemptDelayMs))));
+  }
+
+  /**
+   * @param settings per config section ("coordination", "health", "persistence", "failover"),
+   *     fields and their YAML values that replace the lab's ({@code persistence.save "60 1"}) or add
+   *     to them; bench/soak passes the example config's timings here
+   */
+  VipGroup(NetnsLab lab, Path dir, Map<String, Map<String, String>> settings) {
     this.lab = lab;
     this.dir = dir;
-    this.preemptDelayMs = preemptDelayMs;
+    Map<String, Map<String, String>> all = new LinkedHashMap<>();
+    all.put("coordination", new LinkedHashMap<>());
+    all.put("health", new LinkedHashMap<>());
+    all.put("persistence", new LinkedHashMap<>(Map.of("save", "\"60 1\"")));
+    all.put("failover", new LinkedHashMap<>());
+    settings.forEach((section, fields) -> all.computeIfAbsent(section, k -> new LinkedHashMap<>()).putAll(fields));
+    this.settings = all;
     lab.build(ADDRESSES);
   }
 
@@ -62,13 +78,21 @@ final class VipGroup {
   }
 
   void startAgents() throws IOException {
+    startAgents(List.of(javaBin(), "-cp", System.getProperty("java.class.path"), "dev.redisha.cli.Main"));
+  }
+
+  /**
+   * Starts one agent per host as {@code launcher run --config FILE}: the test classes above, or
+   * {@code bin/redis-ha} (the jar with the JVM settings users get) for bench/soak.
+   */
+  void startAgents(List<String> launcher) throws IOException {
     Path key = Files.writeString(dir.resolve("key.txt"), "4f1c2a9be0d34c7a8e5f60b1c2d3e4f5");
     Path pw = Files.writeString(dir.resolve("redis.pass"), PASSWORD);
     writeConfig("h1", "h2", 150, key, pw);
     writeConfig("h2", "h1", 100, key, pw);
     for (String h : List.of("h1", "h2")) {
-      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
-          "dev.redisha.cli.Main", "run", "--config", dir.resolve(h + ".yaml").toString()));
+      List<String> cmd = new ArrayList<>(launcher);
+      cmd.addAll(List.of("run", "--config", dir.resolve(h + ".yaml").toString()));
       lab.start(h, cmd, Map.of(), dir.resolve(h + ".log"));
     }
   }
@@ -76,7 +100,7 @@ final class VipGroup {
   private void writeConfig(String me, String peer, int priority, Path key, Path pw) throws IOException {
     String self = ADDRESSES.get(me);
     String other = ADDRESSES.get(peer);
-    Files.writeString(dir.resolve(me + ".yaml"), String.join("\n",
+    List<String> lines = new ArrayList<>(List.of(
         "group: lab",
         "node_id: " + me,
         "priority: " + priority,
@@ -92,10 +116,15 @@ final class VipGroup {
         "    redis: " + other + ":6379",
         "coordination:",
         "  listen: " + self + ":7400",
-        "  key_file: " + key,
-        "  preempt_delay_ms: " + preemptDelayMs,
-        "persistence:",
-        "  save: \"60 1\"",
+        "  key_file: " + key));
+    settings.get("coordination").forEach((field, value) -> lines.add("  " + field + ": " + value));
+    for (String section : settings.keySet()) {
+      if (!section.equals("coordination") && !settings.get(section).isEmpty()) {
+        lines.add(section + ":");
+        settings.get(section).forEach((field, value) -> lines.add("  " + field + ": " + value));
+      }
+    }
+    lines.addAll(List.of(
         "api:",
         "  listen: 127.0.0.1:7480",
         "endpoints:",
@@ -109,6 +138,7 @@ final class VipGroup {
         "    master_name: mymaster",
         "    peers: [\"" + peer + " " + other + ":" + SENTINEL_PORT + "\"]",
         ""));
+    Files.writeString(dir.resolve(me + ".yaml"), String.join("\n", lines));
   }
 
   Process startWriter(Path acks, Path stop) {
@@ -121,6 +151,18 @@ final class VipGroup {
    */
   Process startWriter(String route, Path acks, Path stop, String prefix) {
     return lab.start("cl", javaCommand("write", route, acks.toString(), stop.toString(), "2000000", "120000", prefix),
+        env(), dir.resolve("writer-" + prefix + ".log"));
+  }
+
+  /**
+   * A writer for long runs: at most {@code perSecond} writes a second, each padded by a rewrite of
+   * one of 1024 keys with {@code padBytes} bytes (replication volume without growing memory), and
+   * every failed attempt logged to {@code errors} (see {@link LabClient}).
+   */
+  Process startPacedWriter(String route, Path acks, Path stop, String prefix, long maxWrites, long maxMs,
+      int perSecond, int padBytes, Path errors) {
+    return lab.start("cl", javaCommand("write", route, acks.toString(), stop.toString(), Long.toString(maxWrites),
+        Long.toString(maxMs), prefix, Integer.toString(perSecond), Integer.toString(padBytes), errors.toString()),
         env(), dir.resolve("writer-" + prefix + ".log"));
   }
 
