@@ -38,19 +38,25 @@ import java.util.function.LongSupplier;
  *       counter shows it); adverts of the same bootId from a new address are taken as the sender
  *       moving (NAT rebinding) and still must have a higher seq, so a capture sent from another
  *       address is still a replay.
- *   <li><b>One claimant.</b> Authentic adverts for one node id from two source addresses with two
- *       bootIds, both heard within the claim window, are a conflict: every advert of that node id
- *       is {@link RejectReason#DUPLICATE_NODE_ID} until only one address has been heard for a
- *       whole window. Then a different address may take the node id over even with a lower
- *       bootId (the real agent back after an impostor with a later start time stopped); the same
- *       address never may (that is a replay of its older boot). Replay state is kept per node id,
- *       not per (node id, address), because per-address state would let a capture sent from a
- *       fresh address count as new. Residual risks: an agent restarted on a new address within a
- *       window of its last advert is a conflict for one window; someone who captured an older
- *       boot's adverts and sends them from another address makes this agent report a duplicate
- *       and ignore the node while they keep sending (loud, never a wrong state); and once a node
- *       has been silent for a window, a capture of its current boot (taken after this agent
- *       started) sent from another address is accepted like that node moving.
+ *   <li><b>One claimant.</b> Two source addresses that each send a sequence (two or more
+ *       adverts of one boot, in order) for one node id with two different bootIds, within the
+ *       claim window, are a conflict: every advert of that node id is {@link
+ *       RejectReason#DUPLICATE_NODE_ID} until only one address has made progress for a whole
+ *       window. Before the second sequence, an advert from another address with another bootId is
+ *       refused while the known address is live (DUPLICATE_NODE_ID if its boot is later, REPLAYED
+ *       if earlier), so a single packet can neither take a node id over nor raise a conflict.
+ *       Once the known address has been quiet for a window, a different address takes the node id
+ *       over whatever its bootId (the real agent back after an impostor with a later start time
+ *       stopped); the same address never goes back to an older boot. Replay state is kept per
+ *       node id, not per (node id, address): per-address state would let a capture sent from a
+ *       fresh address count as new, and taking over only after a quiet window is the reset that
+ *       frees the real node from an impostor's higher bootId. Residual risks: an agent restarted
+ *       on a new address within a window of its last advert waits one window (a conflict if it
+ *       keeps sending meanwhile); someone who captured a sequence of an older boot's adverts and
+ *       sends it from another address makes this agent report a duplicate and ignore the node
+ *       while they keep sending (loud, never a wrong state); and once a node has been quiet for a
+ *       window, a capture of its current boot (taken after this agent started) sent from another
+ *       address is accepted like that node moving.
  *   <li><b>Bounded.</b> An unknown node id is rejected without being remembered, and at most
  *       {@link #MAX_SOURCES_PER_NODE} addresses are remembered per peer, so a flood of invented
  *       node ids or spoofed sources cannot grow the table.
@@ -60,6 +66,8 @@ import java.util.function.LongSupplier;
  */
 public final class ReplayGuard {
   static final int MAX_SOURCES_PER_NODE = 4;
+  /** Adverts in order from one address before it counts as an agent claiming the node id. */
+  static final int MIN_PROGRESS = 2;
 
   private final String selfId;
   private final long selfBootId;
@@ -109,12 +117,15 @@ public final class ReplayGuard {
       return Verdict.reject(RejectReason.UNKNOWN_PEER);
     }
     long now = monotonicMillis.getAsLong();
-    peer.claim(source, advert.bootId(), now, claimWindowMillis);
+    peer.claim(source, advert.bootId(), advert.seq(), now, claimWindowMillis);
     if (peer.conflict().isPresent()) {
       return Verdict.reject(RejectReason.DUPLICATE_NODE_ID);
     }
-    if (peer.seen && !isNewer(advert, peer) && !takesOver(peer, source, advert)) {
-      return Verdict.reject(RejectReason.REPLAYED);
+    if (peer.seen) {
+      Optional<RejectReason> refused = refusal(peer, source, advert, now);
+      if (refused.isPresent()) {
+        return Verdict.reject(refused.get());
+      }
     }
     peer.seen = true;
     peer.source = source;
@@ -128,12 +139,23 @@ public final class ReplayGuard {
   }
 
   /**
-   * A different address with a different bootId may take a node id over only when no conflict is
-   * live, which (see {@link Peer#conflict}) means the old address has not been heard for a whole
-   * claim window; the same address with an older boot never may.
+   * Why an advert of a peer already heard may not be taken, if it may not. From the address the
+   * peer was last taken from, or with the same bootId (the peer's address changed, NAT
+   * rebinding), it must be newer. From another address with another bootId it is a second agent
+   * while the last address is still making progress: DUPLICATE_NODE_ID if its boot is later (not
+   * yet a reported conflict: that needs a sequence from both), REPLAYED if earlier (a capture of
+   * an older boot sent from elsewhere). Once the last address has been quiet for a whole claim
+   * window the new one takes the node id over, whatever its bootId: the real agent back after an
+   * impostor with a later start time stopped.
    */
-  private static boolean takesOver(Peer peer, InetSocketAddress source, Advert a) {
-    return !source.equals(peer.source) && a.bootId() != peer.bootId;
+  private Optional<RejectReason> refusal(Peer peer, InetSocketAddress source, Advert a, long now) {
+    if (source.equals(peer.source) || a.bootId() == peer.bootId) {
+      return isNewer(a, peer) ? Optional.empty() : Optional.of(RejectReason.REPLAYED);
+    }
+    if (!peer.live(peer.source, now, claimWindowMillis)) {
+      return Optional.empty();
+    }
+    return Optional.of(a.bootId() > peer.bootId ? RejectReason.DUPLICATE_NODE_ID : RejectReason.REPLAYED);
   }
 
   private static boolean isNewer(Advert a, Peer last) {
@@ -184,14 +206,22 @@ public final class ReplayGuard {
     long seq;
     final List<Claim> claims = new ArrayList<>(MAX_SOURCES_PER_NODE);
 
-    void claim(InetSocketAddress from, long boot, long now, long window) {
+    void claim(InetSocketAddress from, long boot, long seq, long now, long window) {
       forgetSilent(now, window);
       for (Claim c : claims) {
         if (c.source.equals(from)) {
-          // The newest boot per address: a replayed older boot from the same address is not a
-          // second agent.
-          c.bootId = Math.max(c.bootId, boot);
-          c.lastHeard = now;
+          // Only progress counts (a newer boot, or a higher seq of the same boot): a replayed
+          // older packet from the same address neither is a second agent nor keeps a claim alive.
+          if (boot > c.bootId) {
+            c.bootId = boot;
+            c.seq = seq;
+            c.progress = 1;
+            c.lastHeard = now;
+          } else if (boot == c.bootId && seq > c.seq) {
+            c.seq = seq;
+            c.progress++;
+            c.lastHeard = now;
+          }
           return;
         }
       }
@@ -204,7 +234,12 @@ public final class ReplayGuard {
         }
         claims.remove(oldest);
       }
-      claims.add(new Claim(from, boot, now));
+      claims.add(new Claim(from, boot, seq, now));
+    }
+
+    /** Whether this address made progress within the window. */
+    boolean live(InetSocketAddress source, long now, long window) {
+      return claims.stream().anyMatch(c -> c.source.equals(source) && now - c.lastHeard < window);
     }
 
     void forgetSilent(long now, long window) {
@@ -212,14 +247,17 @@ public final class ReplayGuard {
     }
 
     Optional<List<Claimant>> conflict() {
-      long firstBoot = claims.isEmpty() ? 0 : claims.get(0).bootId;
-      if (claims.stream().allMatch(c -> c.bootId == firstBoot)) {
+      // A claimant is an address that sent a sequence (two or more adverts of one boot in order):
+      // a single replayed packet from a new address is a replay, not a second agent.
+      List<Claim> live = claims.stream().filter(c -> c.progress >= MIN_PROGRESS).toList();
+      long firstBoot = live.isEmpty() ? 0 : live.get(0).bootId;
+      if (live.stream().allMatch(c -> c.bootId == firstBoot)) {
         // One address, or several with one boot (one agent whose address changed, or copies of
         // its packets): a replay question, not two agents.
         return Optional.empty();
       }
       return Optional.of(
-          claims.stream()
+          live.stream()
               .map(c -> new Claimant(c.source, c.bootId))
               .sorted((x, y) -> x.source().toString().compareTo(y.source().toString()))
               .toList());
@@ -229,11 +267,14 @@ public final class ReplayGuard {
   private static final class Claim {
     final InetSocketAddress source;
     long bootId;
+    long seq;
+    int progress = 1;
     long lastHeard;
 
-    Claim(InetSocketAddress source, long bootId, long lastHeard) {
+    Claim(InetSocketAddress source, long bootId, long seq, long lastHeard) {
       this.source = source;
       this.bootId = bootId;
+      this.seq = seq;
       this.lastHeard = lastHeard;
     }
   }

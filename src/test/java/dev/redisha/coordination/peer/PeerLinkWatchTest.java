@@ -173,6 +173,8 @@ class PeerLinkWatchTest {
     Map<String, Long> us = Map.of("node-a", 1L);
     guard.admit(advert("node-b", 100, 1, 0).withHeardBoots(us), B);
     guard.admit(advert("node-b", 200, 1, 0).withHeardBoots(us), C);
+    guard.admit(advert("node-b", 100, 2, 0).withHeardBoots(us), B);
+    guard.admit(advert("node-b", 200, 2, 0).withHeardBoots(us), C);
     watch.tick();
     PeerLinkProblem p = watch.problems().get(0);
     assertEquals(Kind.DUPLICATE_NODE_ID, p.kind());

@@ -113,8 +113,13 @@ class ReplayGuardTest {
   @Test
   void twoAgentsUnderOneNodeIdAreAConflictAndNeitherIsBelieved() {
     assertAccepted(echoing("node-b", 100, 1), B);
+    // One packet from a second address is refused but is not yet a second agent.
     assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 200, 1), IMPOSTOR);
-    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 100, 2), B);
+    assertTrue(guard.conflicts().isEmpty());
+    assertAccepted(echoing("node-b", 100, 2), B);
+    // Its second, in order, is.
+    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 200, 2), IMPOSTOR);
+    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 100, 3), B);
     assertEquals(
         Map.of("node-b", List.of(new ReplayGuard.Claimant(B, 100), new ReplayGuard.Claimant(IMPOSTOR, 200))),
         guard.conflicts());
@@ -125,8 +130,10 @@ class ReplayGuardTest {
   void afterAWindowWithOneAddressTheRealNodeIsBelievedAgainThoughTheImpostorsBootWasHigher() {
     assertAccepted(echoing("node-b", 100, 1), B);
     assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 200, 1), IMPOSTOR);
+    assertAccepted(echoing("node-b", 100, 2), B);
+    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 200, 2), IMPOSTOR);
     // The impostor stops; the real node keeps sending, and is not believed for one window.
-    long seq = 2;
+    long seq = 3;
     for (int i = 0; i < 8; i++) {
       monotonic.addAndGet(100);
       assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 100, seq++), B);
@@ -140,9 +147,11 @@ class ReplayGuardTest {
   void anImpostorHeardFirstGivesWayToTheRealNodeOnceItStops() {
     // This agent started while the impostor, started later than the real node, was running.
     assertAccepted(echoing("node-b", 200, 1), IMPOSTOR);
-    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 100, 40), B);
+    assertRejected(RejectReason.REPLAYED, echoing("node-b", 100, 40), B);
+    assertAccepted(echoing("node-b", 200, 2), IMPOSTOR);
+    assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 100, 41), B);
     monotonic.addAndGet(WINDOW.toMillis());
-    assertAccepted(echoing("node-b", 100, 41), B);
+    assertAccepted(echoing("node-b", 100, 42), B);
     // The real node now owns the id: the impostor's packets, replayed, start a new conflict.
     assertRejected(RejectReason.DUPLICATE_NODE_ID, echoing("node-b", 200, 2), IMPOSTOR);
   }
@@ -155,10 +164,20 @@ class ReplayGuardTest {
   }
 
   @Test
+  void aSingleReplayedPacketFromAnotherAddressIsAReplayNotAConflict() {
+    assertAccepted(echoing("node-b", 100, 5), B);
+    assertRejected(RejectReason.REPLAYED, echoing("node-b", 1, 1), IMPOSTOR);
+    assertAccepted(echoing("node-b", 100, 6), B);
+    assertTrue(guard.conflicts().isEmpty());
+  }
+
+  @Test
   void manySpoofedAddressesAreRememberedOnlyUpToTheLimit() {
     assertAccepted(echoing("node-b", 100, 1), B);
     for (int port = 1; port <= 50; port++) {
-      guard.admit(echoing("node-b", 1_000 + port, 1), new InetSocketAddress("127.0.0.1", port));
+      InetSocketAddress spoofed = new InetSocketAddress("127.0.0.1", port);
+      guard.admit(echoing("node-b", 1_000 + port, 1), spoofed);
+      guard.admit(echoing("node-b", 1_000 + port, 2), spoofed);
     }
     assertEquals(ReplayGuard.MAX_SOURCES_PER_NODE, guard.conflicts().get("node-b").size());
   }
