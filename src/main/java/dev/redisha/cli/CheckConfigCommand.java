@@ -4,13 +4,19 @@ import dev.redisha.config.ConfigException;
 import dev.redisha.config.ConfigLoader;
 import dev.redisha.config.NodeConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code redis-ha check-config FILE...}: the validation the agent runs at start, and nothing else. */
-@Command(name = "check-config", description = "Validate node config files; exit 1 if any has a problem.")
+/**
+ * {@code redis-ha check-config FILE...}: the validation the agent runs at start; given several
+ * files, also whether they fit together as one group (see {@link GroupConsistency}).
+ */
+@Command(name = "check-config", description = "Validate node config files, and with several files whether"
+    + " they form one group (same group and key, distinct node ids, peers that name each other);"
+    + " exit 1 if anything is wrong.")
 final class CheckConfigCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "FILE")
   List<Path> files;
@@ -18,15 +24,25 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int bad = 0;
+    List<GroupConsistency.Node> loaded = new ArrayList<>();
     for (Path f : files) {
       try {
         NodeConfig c = ConfigLoader.load(f);
+        loaded.add(new GroupConsistency.Node(f, c));
         System.out.printf("%s: ok (group %s, node %s, %d peer(s), %s mode)%n", f, c.group(), c.nodeId(),
             c.peers().size(), c.redis().mode().toString().toLowerCase());
       } catch (ConfigException e) {
         System.out.println(e.getMessage());
         bad++;
       }
+    }
+    if (loaded.size() > 1) {
+      List<String> group = GroupConsistency.problems(loaded);
+      group.forEach(System.out::println);
+      if (group.isEmpty()) {
+        System.out.printf("group: ok (%d files agree on group, key and peers)%n", loaded.size());
+      }
+      bad += group.size();
     }
     return bad == 0 ? 0 : 1;
   }

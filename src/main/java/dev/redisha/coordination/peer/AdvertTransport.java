@@ -14,13 +14,14 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +36,20 @@ import org.slf4j.LoggerFactory;
  * verifies them with the {@link AdvertCodec}, filters them through the {@link ReplayGuard} and
  * calls the listener; the listener therefore runs on that thread and must hand work off rather
  * than block. Every dropped datagram is counted by reason and logged at most once per reason per
- * {@link #LOG_INTERVAL}, naming only its source and length.
+ * {@link #LOG_INTERVAL}, naming only its source and length; {@link RejectReason#UNCONFIRMED} and
+ * {@link RejectReason#DUPLICATE_NODE_ID} are counted but not logged per datagram (the first is
+ * normal at every start, the second is reported as a problem).
  *
- * <p>{@link #send} stamps bootId, seq and sentAt through an {@link AdvertSequencer} and is
- * serialized, so seq order is the order datagrams leave this host and the receiver's "newer seq
- * only" rule drops nothing but real reordering in the network.
+ * <p>{@link #send} stamps bootId, seq and sentAt through an {@link AdvertSequencer}, fills in
+ * {@code heardBoots} (the bootId last taken from each peer, which is what makes our adverts fresh
+ * to them) and is serialized, so seq order is the order datagrams leave this host and the
+ * receiver's "newer seq only" rule drops nothing but real reordering in the network. When a peer
+ * is heard with a new bootId (it or we just started), the last advert is sent again at once with
+ * the new echo, so the start-up round trip costs a network round trip instead of an interval.
+ *
+ * <p>What is wrong with a link and would otherwise look like a silent peer (different keys, a
+ * peer that does not hear us, two agents under one node id, clock skew) is reported by {@link
+ * #problems()} and logged once per change; see {@link PeerLinkWatch}.
  */
 public final class AdvertTransport implements AutoCloseable {
   public static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
@@ -52,6 +62,45 @@ public final class AdvertTransport implements AutoCloseable {
     LISTENER_FAILED
   }
 
+  /**
+   * Everything a transport needs besides its listener.
+   *
+   * @param listen where to receive adverts; port 0 picks a free port (see {@link #localAddress})
+   * @param selfId this agent's node id (the key peers echo our bootId under)
+   * @param peers each peer's node id and advert address, in the order adverts are sent; adverts
+   *     are accepted from these node ids only
+   * @param monotonicMillis a monotonic clock in ms for every timer
+   * @param wallMillis this host's wall clock, used only to report clock skew
+   */
+  public record Setup(
+      HostPort listen,
+      String selfId,
+      Map<String, HostPort> peers,
+      AdvertCodec codec,
+      AdvertSequencer sequencer,
+      PeerLinkRules rules,
+      LongSupplier monotonicMillis,
+      LongSupplier wallMillis) {
+    public Setup {
+      peers = Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    }
+
+    /** With a new boot starting now, the system's monotonic and wall clocks. */
+    public static Setup of(
+        HostPort listen, String selfId, Map<String, HostPort> peers, AdvertCodec codec, PeerLinkRules rules) {
+      return new Setup(listen, selfId, peers, codec, new AdvertSequencer(), rules,
+          () -> System.nanoTime() / 1_000_000, System::currentTimeMillis);
+    }
+
+    public Setup withSequencer(AdvertSequencer s) {
+      return new Setup(listen, selfId, peers, codec, s, rules, monotonicMillis, wallMillis);
+    }
+
+    public Setup withClocks(LongSupplier monotonic, LongSupplier wall) {
+      return new Setup(listen, selfId, peers, codec, sequencer, rules, monotonic, wall);
+    }
+  }
+
   private final DatagramChannel channel;
   private final InetSocketAddress localAddress;
   private final List<HostPort> peers;
@@ -59,7 +108,9 @@ public final class AdvertTransport implements AutoCloseable {
   private final AdvertCodec codec;
   private final ReplayGuard guard;
   private final AdvertSequencer sequencer;
+  private final PeerLinkWatch watch;
   private final Consumer<Advert> listener;
+  private Advert lastContent;
   private final Map<RejectReason, LongAdder> dropped = new EnumMap<>(RejectReason.class);
   private final LongAdder accepted = new LongAdder();
   private final LongAdder sendFailures = new LongAdder();
@@ -71,24 +122,21 @@ public final class AdvertTransport implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread receiver;
 
-  private AdvertTransport(
-      DatagramChannel channel,
-      List<HostPort> peers,
-      AdvertCodec codec,
-      ReplayGuard guard,
-      AdvertSequencer sequencer,
-      Consumer<Advert> listener)
+  private AdvertTransport(DatagramChannel channel, Setup setup, Consumer<Advert> listener)
       throws IOException {
     this.channel = channel;
     this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-    this.peers = List.copyOf(peers);
+    this.peers = List.copyOf(setup.peers().values());
     this.peerAddresses = new InetSocketAddress[this.peers.size()];
     for (int i = 0; i < peerAddresses.length; i++) {
       peerAddresses[i] = resolve(this.peers.get(i));
     }
-    this.codec = codec;
-    this.guard = guard;
-    this.sequencer = sequencer;
+    this.codec = setup.codec();
+    this.sequencer = setup.sequencer();
+    this.guard = new ReplayGuard(setup.selfId(), sequencer.bootId(), setup.peers().keySet(),
+        setup.rules().claimWindow(), setup.monotonicMillis());
+    this.watch = new PeerLinkWatch(setup.rules(), guard, new PeerAddresses(setup.peers()),
+        setup.monotonicMillis(), setup.wallMillis());
     this.listener = listener;
     for (RejectReason r : RejectReason.values()) {
       dropped.put(r, new LongAdder());
@@ -103,42 +151,35 @@ public final class AdvertTransport implements AutoCloseable {
    */
   public static AdvertTransport open(NodeConfig config, Consumer<Advert> listener)
       throws IOException {
-    List<PeerConfig> peerConfigs = config.peers();
-    Set<String> peerIds = peerConfigs.stream().map(PeerConfig::nodeId).collect(Collectors.toSet());
+    Map<String, HostPort> peers = new LinkedHashMap<>();
+    for (PeerConfig p : config.peers()) {
+      peers.put(p.nodeId(), p.advert());
+    }
     return open(
-        config.coordination().listen(),
-        peerConfigs.stream().map(PeerConfig::advert).toList(),
-        new AdvertCodec(config.group(), config.coordination().key()),
-        new ReplayGuard(peerIds),
-        new AdvertSequencer(),
+        Setup.of(
+            config.coordination().listen(),
+            config.nodeId(),
+            peers,
+            new AdvertCodec(config.group(), config.coordination().key()),
+            PeerLinkRules.of(config.coordination())),
         listener);
   }
 
   /**
    * Binds the listen address and starts the receive thread.
    *
-   * @param listen where to receive adverts; port 0 picks a free port (see {@link #localAddress})
-   * @param peers where {@link #send} sends each advert
    * @param listener called on the receive thread with every accepted advert
    * @throws IOException if the address cannot be resolved or bound
    */
-  public static AdvertTransport open(
-      HostPort listen,
-      List<HostPort> peers,
-      AdvertCodec codec,
-      ReplayGuard guard,
-      AdvertSequencer sequencer,
-      Consumer<Advert> listener)
-      throws IOException {
-    InetSocketAddress bindAddress = resolve(listen);
+  public static AdvertTransport open(Setup setup, Consumer<Advert> listener) throws IOException {
+    InetSocketAddress bindAddress = resolve(setup.listen());
     if (bindAddress.isUnresolved()) {
-      throw new IOException("cannot resolve advert listen address " + listen);
+      throw new IOException("cannot resolve advert listen address " + setup.listen());
     }
     DatagramChannel channel = DatagramChannel.open();
     try {
       channel.bind(bindAddress);
-      AdvertTransport transport =
-          new AdvertTransport(channel, peers, codec, guard, sequencer, listener);
+      AdvertTransport transport = new AdvertTransport(channel, setup, listener);
       // Started only once fully constructed, so the thread never sees a half-built transport.
       transport.receiver.start();
       return transport;
@@ -153,10 +194,15 @@ public final class AdvertTransport implements AutoCloseable {
     return localAddress;
   }
 
+  /** This agent's bootId, which peers must echo for their adverts to be believed. */
+  public long bootId() {
+    return sequencer.bootId();
+  }
+
   /**
-   * Stamps the advert (bootId, seq, sentAt), encodes it once and sends it to every peer. A peer
-   * that cannot be reached is counted in {@link #sendFailures()} and skipped; UDP gives no
-   * delivery guarantee anyway, and the next advert is a full retry.
+   * Stamps the advert (bootId, seq, sentAt, heardBoots), encodes it once and sends it to every
+   * peer. A peer that cannot be reached is counted in {@link #sendFailures()} and skipped; UDP
+   * gives no delivery guarantee anyway, and the next advert is a full retry.
    *
    * @return the advert as sent
    * @throws IllegalArgumentException if the advert cannot be encoded (see {@link AdvertCodec})
@@ -166,13 +212,32 @@ public final class AdvertTransport implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException("advert transport is closed");
     }
-    Advert advert = sequencer.stamp(content);
+    Advert advert = sequencer.stamp(content.withHeardBoots(guard.heardBoots()));
     ByteBuffer packet = ByteBuffer.wrap(codec.encode(advert));
+    lastContent = content;
     for (int i = 0; i < peerAddresses.length; i++) {
       sendTo(i, packet);
       packet.rewind();
     }
+    // Sends run every interval, so time-based problems (a conflict's window passing) clear even
+    // when no advert arrives.
+    watch.tick();
     return advert;
+  }
+
+  /** Sends the last advert again, with the echo of a peer boot just heard. */
+  private synchronized void answerNewBoot() {
+    if (lastContent == null || closed.get()) {
+      return;
+    }
+    try {
+      send(lastContent);
+    } catch (RuntimeException e) {
+      // The periodic send carries the echo a moment later anyway.
+      if (troubleLogThrottle.permit(Trouble.SEND_FAILED)) {
+        log.warn("advert answering a new peer boot not sent: {}", e.toString());
+      }
+    }
   }
 
   private void sendTo(int peer, ByteBuffer packet) {
@@ -201,6 +266,19 @@ public final class AdvertTransport implements AutoCloseable {
     Map<RejectReason, Long> snapshot = new EnumMap<>(RejectReason.class);
     dropped.forEach((reason, count) -> snapshot.put(reason, count.sum()));
     return Collections.unmodifiableMap(snapshot);
+  }
+
+  /**
+   * What is wrong with the links to peers now (keys differ, a peer does not hear us, two agents
+   * claim one node id, clock skew), oldest first per peer; for {@code status} and {@code /metrics}.
+   */
+  public List<PeerLinkProblem> problems() {
+    return watch.problems();
+  }
+
+  /** How many times a problem of each kind began since start; every kind is present. */
+  public Map<PeerLinkProblem.Kind, Long> problemOnsets() {
+    return watch.onsets();
   }
 
   /** Adverts handed to the listener so far. */
@@ -261,14 +339,34 @@ public final class AdvertTransport implements AutoCloseable {
         }
         continue;
       }
-      handle(buf.array(), buf.position(), source);
+      handle(buf.array(), buf.position(), (InetSocketAddress) source);
     }
   }
 
-  private void handle(byte[] packet, int length, SocketAddress source) {
-    Verdict verdict = codec.decode(packet, 0, length);
+  private void handle(byte[] packet, int length, InetSocketAddress source) {
+    Verdict decoded = codec.decode(packet, 0, length);
+    if (!decoded.accepted()) {
+      if (decoded.reason() == RejectReason.BAD_MAC) {
+        watch.badMac(source);
+      }
+      drop(decoded.reason(), length, source);
+      return;
+    }
+    Advert advert = decoded.advert();
+    Optional<Long> bootBefore = guard.heardBoot(advert.nodeId());
+    Verdict verdict = guard.admit(advert, source);
+    if (!(!verdict.accepted() && verdict.reason() == RejectReason.UNKNOWN_PEER)) {
+      watch.authentic(advert.nodeId());
+    }
     if (verdict.accepted()) {
-      verdict = guard.admit(verdict.advert());
+      watch.delivered(advert, source);
+    } else if (verdict.reason() == RejectReason.UNCONFIRMED) {
+      watch.unconfirmed(advert, source);
+    } else if (verdict.reason() == RejectReason.DUPLICATE_NODE_ID) {
+      watch.tick();
+    }
+    if (!guard.heardBoot(advert.nodeId()).equals(bootBefore)) {
+      answerNewBoot();
     }
     if (!verdict.accepted()) {
       drop(verdict.reason(), length, source);
@@ -294,6 +392,10 @@ public final class AdvertTransport implements AutoCloseable {
   private void drop(RejectReason reason, int length, SocketAddress source) {
     LongAdder count = dropped.get(reason);
     count.increment();
+    if (reason == RejectReason.UNCONFIRMED || reason == RejectReason.DUPLICATE_NODE_ID) {
+      // The first is normal for one round trip at every start; the second is a reported problem.
+      return;
+    }
     if (dropLogThrottle.permit(reason)) {
       // Source and length only: the contents are untrusted and may be crafted to mislead a reader.
       log.warn(

@@ -18,8 +18,17 @@ public enum RejectReason {
   WRONG_GROUP,
   /** From a node id that is not a configured peer. */
   UNKNOWN_PEER,
-  /** Its send time is outside the freshness window: an old capture replayed, or clock skew. */
-  STALE,
+  /**
+   * Authentic and in order, but it does not echo this agent's current bootId: sent before the
+   * sender heard this boot of ours (normal for the first advert round after either side starts),
+   * or captured earlier and replayed. Not logged: it is expected at every start.
+   */
+  UNCONFIRMED,
   /** Not newer than what was already accepted from that sender: a duplicate or a replay. */
-  REPLAYED
+  REPLAYED,
+  /**
+   * Its node id is claimed by two agents (two source addresses, two bootIds) at once; none of that
+   * node id's adverts are believed until only one is left.
+   */
+  DUPLICATE_NODE_ID
 }

@@ -36,8 +36,10 @@ class AdvertSequencerTest {
     clock.set(9_000);
     Advert fresh = new AdvertSequencer(clock::get).stamp(advert("node-a", 0, 0, 0));
 
-    ReplayGuard guard = new ReplayGuard(Set.of("node-a"), Duration.ofHours(1), clock::get);
-    assertEquals(Verdict.accept(fresh), guard.admit(fresh));
-    assertEquals(Verdict.reject(RejectReason.REPLAYED), guard.admit(old));
+    ReplayGuard guard = new ReplayGuard("node-b", 1, Set.of("node-a"), Duration.ofHours(1), clock::get);
+    java.net.InetSocketAddress from = new java.net.InetSocketAddress("127.0.0.1", 7401);
+    Advert echoing = fresh.withHeardBoots(java.util.Map.of("node-b", 1L));
+    assertEquals(Verdict.accept(echoing), guard.admit(echoing, from));
+    assertEquals(Verdict.reject(RejectReason.REPLAYED), guard.admit(old.withHeardBoots(echoing.heardBoots()), from));
   }
 }
