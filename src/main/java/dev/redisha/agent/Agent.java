@@ -141,6 +141,15 @@ public final class Agent implements AutoCloseable {
         .description("problems shown in status that need an operator (keys differ, silent master agent, ...)")
         .register(metrics);
     Gauge.builder("redisha_adverts_accepted", coordinator::acceptedPackets).register(metrics);
+    for (dev.redisha.coordination.peer.PeerLinkProblem.Kind kind : dev.redisha.coordination.peer.PeerLinkProblem.Kind.values()) {
+      String k = kind.name().toLowerCase();
+      Gauge.builder("redisha_peer_link_problem", () -> coordinator.linkProblems().stream().filter(p -> p.kind() == kind).count())
+          .tag("kind", k).description("peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by the peer)")
+          .register(metrics);
+      io.micrometer.core.instrument.FunctionCounter.builder("redisha_peer_link_problem_onsets", coordinator,
+              c -> c.linkProblemOnsets().getOrDefault(kind, 0L))
+          .tag("kind", k).description("times a peer-link problem of this kind began").register(metrics);
+    }
     for (String reason : coordinator.droppedPackets().keySet()) {
       Gauge.builder("redisha_adverts_dropped", () -> coordinator.droppedPackets().getOrDefault(reason, 0L))
           .tag("reason", reason).description("UDP packets dropped, by reason").register(metrics);

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /** One node of a test group: its config, its agent, and in external mode its redis-server. */
 public final class TestNode {
-  final NodeConfig config;
+  /** Tests may swap it between agent runs (a config edited by an operator). */
+  NodeConfig config;
   Agent agent;
   RedisServerProcess externalRedis;
   /** Managed servers left running by a halted agent; the group kills them at the end. */

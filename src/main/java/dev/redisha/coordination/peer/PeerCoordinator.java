@@ -264,11 +264,27 @@ public final class PeerCoordinator implements Coordinator {
   /** Problems an operator should fix or know about, one sentence each. */
   public List<String> warnings() {
     List<String> out = new ArrayList<>();
+    AdvertTransport t = transport;
+    if (t != null) {
+      t.problems().forEach(p -> out.add(p.message()));
+    }
     String w = election.warning();
     if (!w.isEmpty()) {
       out.add(w);
     }
     return out;
+  }
+
+  /** Peer-link problems found by the transport (keys differ, a duplicate node id, clock skew). */
+  public List<PeerLinkProblem> linkProblems() {
+    AdvertTransport t = transport;
+    return t == null ? List.of() : t.problems();
+  }
+
+  /** How many times each kind of peer-link problem began, for /metrics. */
+  public Map<PeerLinkProblem.Kind, Long> linkProblemOnsets() {
+    AdvertTransport t = transport;
+    return t == null ? Map.of() : t.problemOnsets();
   }
 
   public String lastReason() {
