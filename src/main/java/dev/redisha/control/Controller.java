@@ -40,11 +40,10 @@ public final class Controller implements AutoCloseable {
   private final BiConsumer<HookType, Long> hooks;
   private final LongSupplier clock;
   private final EndpointSteering steering;
+  private final PersistenceSteering persistence;
   private Decision.Action lastAction;
-  private Boolean persistRequested;
   private String tunedRunId = "";
   private boolean active;
-  private long persistRequestedAt;
 
   public Controller(
       NodeConfig config,
@@ -66,6 +65,7 @@ public final class Controller implements AutoCloseable {
     this.events = events;
     this.hooks = hooks;
     this.clock = clock;
+    this.persistence = new PersistenceSteering(config.persistence(), local, this::record, clock);
   }
 
   public void apply(Decision d, RedisHealth h) {
@@ -155,7 +155,7 @@ public final class Controller implements AutoCloseable {
     } else {
       steering.afterLocalPromotion(d.epoch());
     }
-    ensurePersistence(d.persist(), h, d.epoch(),
+    persistence.steer(PersistenceSteering.Role.MASTER, d.persist(), h, d.epoch(),
         d.persist() ? "master without an in-sync persisting replica: it is the last copy" : "an in-sync replica persists; the master keeps data in memory only");
   }
 
@@ -181,7 +181,7 @@ public final class Controller implements AutoCloseable {
       }
       record(info.isMaster() ? "demote" : "follow", d.reason(), d.epoch(), steps);
     }
-    ensurePersistence(true, h, d.epoch(), "replicas persist");
+    persistence.steer(PersistenceSteering.Role.REPLICA, true, h, d.epoch(), "replicas persist");
   }
 
   private void beFaulty(Decision d, RedisHealth h) {
@@ -239,29 +239,6 @@ public final class Controller implements AutoCloseable {
     steps.putAll(r.steps());
     steps.put("total_ms", ms(t0));
     record("handover", d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
-  }
-
-  private void ensurePersistence(boolean wanted, RedisHealth h, long epoch, String why) {
-    if (h.persisting() == wanted) {
-      persistRequested = null;
-      return;
-    }
-    long now = clock.getAsLong();
-    // The probe may not have seen our last CONFIG SET yet; do not repeat it for every decision.
-    if (persistRequested != null && persistRequested == wanted && now - persistRequestedAt < 1000) {
-      return;
-    }
-    if (wanted) {
-      local.persist(config.persistence());
-      if (h.info().map(RedisInfo::isMaster).orElse(false) && !config.persistence().save().isEmpty()) {
-        local.snapshotNow();
-      }
-    } else {
-      local.stopPersisting();
-    }
-    persistRequested = wanted;
-    persistRequestedAt = now;
-    record("persistence", (wanted ? "persistence on: " : "persistence off: ") + why, epoch, Map.of("persisting", wanted));
   }
 
   private boolean isParked(RedisInfo info) {

@@ -1,5 +1,6 @@
 package dev.redisha.health;
 
+import dev.redisha.redis.PersistenceSettings;
 import dev.redisha.redis.RedisInfo;
 import java.util.Optional;
 
@@ -12,6 +13,8 @@ import java.util.Optional;
  * @param persisting whether it writes RDB or AOF now
  * @param upstream for a replica whose link to its master is down: a direct check of that master
  * @param takenAtMillis when the probe finished (agent clock)
+ * @param settings the {@code save} and {@code appendonly} values behind {@code persisting}, when
+ *     the probe read them
  */
 public record RedisHealth(
     Status status,
@@ -19,7 +22,15 @@ public record RedisHealth(
     Optional<RedisInfo> info,
     boolean persisting,
     Optional<UpstreamCheck> upstream,
-    long takenAtMillis) {
+    long takenAtMillis,
+    Optional<PersistenceSettings> settings) {
+
+  /** A view without the persistence settings (tests and callers that only need the flag). */
+  public RedisHealth(
+      Status status, String reason, Optional<RedisInfo> info, boolean persisting, Optional<UpstreamCheck> upstream,
+      long takenAtMillis) {
+    this(status, reason, info, persisting, upstream, takenAtMillis, Optional.empty());
+  }
 
   public enum Status {
     UP,

@@ -3,6 +3,7 @@ package dev.redisha.health;
 import dev.redisha.config.HealthConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.redis.InfoParser;
+import dev.redisha.redis.PersistenceSettings;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisInfo;
 import java.net.ConnectException;
@@ -94,8 +95,8 @@ public final class RedisHealthMonitor implements AutoCloseable {
       Map<String, String> save = jedis.configGet("save");
       Map<String, String> aof = jedis.configGet("appendonly");
       consecutiveTimeouts = 0;
-      boolean persisting =
-          !save.getOrDefault("save", "").isBlank() || "yes".equals(aof.get("appendonly"));
+      PersistenceSettings settings =
+          new PersistenceSettings(save.getOrDefault("save", ""), "yes".equals(aof.get("appendonly")));
       Optional<UpstreamCheck> upstream = Optional.empty();
       if (!parsed.isMaster() && !parsed.masterLinkUp() && !parsed.masterHost().isEmpty()) {
         upstream = Optional.of(checkUpstream(new HostPort(parsed.masterHost(), parsed.masterPort())));
@@ -104,9 +105,10 @@ public final class RedisHealthMonitor implements AutoCloseable {
           parsed.loading() ? RedisHealth.Status.LOADING : RedisHealth.Status.UP,
           parsed.loading() ? "loading its dataset" : "",
           Optional.of(parsed),
-          persisting,
+          settings.persisting(),
           upstream,
-          clock.getAsLong());
+          clock.getAsLong(),
+          Optional.of(settings));
     } catch (JedisDataException e) {
       dropConnection();
       String msg = String.valueOf(e.getMessage());

@@ -1,7 +1,6 @@
 package dev.redisha.redis;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.PersistencePolicy;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
@@ -96,14 +95,35 @@ public final class RedisControl implements AutoCloseable {
     call(Jedis::failoverAbort);
   }
 
-  /** Turns the given persistence on. Enabling AOF on a running server starts a rewrite. */
-  public void persist(PersistencePolicy policy) {
+  /** {@code CONFIG SET save}: "" stops RDB snapshots; a BGSAVE already running goes on. */
+  public void setSave(String savePoints) {
+    call(j -> j.configSet("save", savePoints));
+  }
+
+  /**
+   * {@code CONFIG SET appendonly}. Turning it on starts an AOF rewrite (scheduled if a BGSAVE
+   * runs); turning it off kills a running rewrite and cancels a scheduled one.
+   */
+  public void setAppendOnly(boolean on, String appendFsync) {
     call(
         j -> {
-          j.configSet("save", policy.save());
-          j.configSet("appendfsync", policy.appendFsync());
-          return j.configSet("appendonly", policy.appendOnly() ? "yes" : "no");
+          if (on) {
+            j.configSet("appendfsync", appendFsync);
+          }
+          return j.configSet("appendonly", on ? "yes" : "no");
         });
+  }
+
+  /** The persistence settings now, read on this connection (so after this agent's own changes). */
+  public PersistenceSettings persistenceSettings() {
+    return call(
+        j -> new PersistenceSettings(
+            j.configGet("save").getOrDefault("save", ""), "yes".equals(j.configGet("appendonly").get("appendonly"))));
+  }
+
+  /** The persistence children running now and the counters that tell whose they are. */
+  public BackgroundPersistence backgroundPersistence() {
+    return call(j -> BackgroundPersistence.of(InfoParser.parse(j.info("persistence"))));
   }
 
   /** Settings the agent relies on whoever started the server (see RedisLaunch for why). */
@@ -121,15 +141,6 @@ public final class RedisControl implements AutoCloseable {
         return "OK";
       }
     });
-  }
-
-  /** A master with a persisting replica keeps its data in memory only (the seed's premise). */
-  public void stopPersisting() {
-    call(
-        j -> {
-          j.configSet("save", "");
-          return j.configSet("appendonly", "no");
-        });
   }
 
   /** Whether this Redis writes RDB snapshots or an AOF now. */
