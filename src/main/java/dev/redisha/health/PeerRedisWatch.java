@@ -118,6 +118,11 @@ public final class PeerRedisWatch implements AutoCloseable {
         if (RedisHealthMonitor.isRefused(first)) {
           return failed(PeerRedisProbe.Outcome.REFUSED, "connection refused");
         }
+        if (timedOut(first)) {
+          // A full timeout without a byte is the answer itself; a second try now would only
+          // double the time a lost host takes to count as unreachable.
+          return failed(PeerRedisProbe.Outcome.NO_ANSWER, firstLine(first.getMessage()));
+        }
         // A kept connection that broke (server restarted, connection killed) says nothing about
         // the server now: ask once more on a fresh connection for a definite answer.
         try {
@@ -203,6 +208,18 @@ public final class PeerRedisWatch implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static String firstLine(String s) {
