@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.cli.Main;
-import dev.redisha.config.ApiConfig;
 import dev.redisha.config.NodeConfig;
-import dev.redisha.config.Secret;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +38,8 @@ class OperationsTest {
 
       try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
         Await.until("1000 writes", Duration.ofSeconds(20), () -> w.acked() >= 1000);
-        assertEquals(401, post(a, "/switchover?to=b", "wrong-token"), "a wrong token is refused");
-        assertEquals(200, post(a, "/switchover?to=b", TOKEN));
+        assertEquals(401, ApiCalls.post(a, "/switchover?to=b", "wrong-token"), "a wrong token is refused");
+        assertEquals(200, ApiCalls.post(a, "/switchover?to=b", TOKEN));
         Await.until("b master after the switchover", Duration.ofSeconds(15),
             () -> b.isMasterAgent() && b.redisIsMaster() && !a.redisIsMaster());
         int after = w.acked();
@@ -61,8 +54,8 @@ class OperationsTest {
         assertEquals(0, w.missingOn(b.config.redis().address()).size(), "a switchover loses nothing");
       }
 
-      assertEquals(200, post(a, "/pause", TOKEN));
-      assertEquals(200, post(b, "/pause", TOKEN));
+      assertEquals(200, ApiCalls.post(a, "/pause", TOKEN));
+      assertEquals(200, ApiCalls.post(b, "/pause", TOKEN));
       b.redisProcess().kill();
       long until = System.nanoTime() + 2_000_000_000L;
       while (System.nanoTime() < until) {
@@ -70,25 +63,15 @@ class OperationsTest {
         LockSupport.parkNanos(20_000_000);
       }
       assertTrue(a.agent.status().paused());
-      post(a, "/resume", TOKEN);
-      post(b, "/resume", TOKEN);
+      ApiCalls.post(a, "/resume", TOKEN);
+      ApiCalls.post(b, "/resume", TOKEN);
       Await.until("a master after resume", Duration.ofSeconds(15), () -> a.isMasterAgent() && a.redisIsMaster());
       assertEquals(AgentState.MASTER, a.agent.status().state());
     }
   }
 
   private static NodeConfig withToken(NodeConfig c) {
-    return new NodeConfig(c.source(), c.group(), c.nodeId(), c.priority(), c.redis(), c.peers(), c.coordination(),
-        c.health(), c.persistence(), c.failover(), c.hooks(),
-        new ApiConfig(c.api().listen(), Optional.of(new Secret(TOKEN.getBytes(StandardCharsets.UTF_8), "test"))),
-        c.stateDir(), c.endpoints());
-  }
-
-  private static int post(TestNode n, String path, String token) throws Exception {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.agent.apiPort() + path))
-        .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(5)).build();
-    return HttpClient.newHttpClient().send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+    return ApiCalls.withToken(c, TOKEN);
   }
 
   private static String cli(String... args) {

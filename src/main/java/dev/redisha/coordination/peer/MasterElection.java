@@ -366,13 +366,18 @@ public final class MasterElection {
         && c.ip().equals(redis.host())
         && mine.replOffset() - c.offset() <= config.failover().maxCatchUpLagBytes());
     return onlineHere
-        && a.state() == AgentState.REPLICA
+        && isLinkedReplicaOfThisEpoch(a)
+        && mine.replOffset() - a.replOffset() <= config.failover().maxCatchUpLagBytes();
+  }
+
+  /** It says it replicates this master's epoch, with its link up and the epoch's data. */
+  private boolean isLinkedReplicaOfThisEpoch(Advert a) {
+    return a.state() == AgentState.REPLICA
         && a.epoch() == st.epoch()
         && me.equals(a.epochMaster())
         && a.redisUp()
         && a.masterLinkUp()
-        && a.dataEpoch() == st.epoch()
-        && mine.replOffset() - a.replOffset() <= config.failover().maxCatchUpLagBytes();
+        && a.dataEpoch() == st.epoch();
   }
 
   /**
@@ -386,13 +391,8 @@ public final class MasterElection {
     boolean onlineHere = mine.replicas().stream()
         .anyMatch(c -> c.online() && c.port() == redis.port() && c.ip().equals(redis.host()));
     return onlineHere
-        && a.state() == AgentState.REPLICA
-        && a.epoch() == st.epoch()
-        && me.equals(a.epochMaster())
-        && a.redisUp()
-        && a.masterLinkUp()
+        && isLinkedReplicaOfThisEpoch(a)
         && a.persisting()
-        && a.dataEpoch() == st.epoch()
         && persistencePolicy.keepsUp(a.replOffset(), now);
   }
 
