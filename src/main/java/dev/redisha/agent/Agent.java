@@ -220,7 +220,8 @@ public final class Agent implements AutoCloseable {
         info.map(RedisInfo::role).orElse(""), offset, lag, h.up() && h.persisting(),
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
         d == null ? "starting" : d.reason(), coordinator.peers(), coordinator.maintenance().by(),
-        coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings());
+        coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings(),
+        coordinator.pendingSwitchover());
   }
 
   /** The group's master as endpoints should see it now. */

@@ -2,7 +2,6 @@ package dev.redisha.agent;
 
 import dev.redisha.api.OperationHandler;
 import dev.redisha.api.OperationResult;
-import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
 import java.util.Optional;
 
@@ -16,13 +15,19 @@ final class AgentOperations implements OperationHandler {
 
   @Override
   public OperationResult switchover(Optional<String> toNode) {
-    if (coordinator.state() != AgentState.MASTER) {
-      return OperationResult.refused("this node is not the master (" + coordinator.state()
-          + "); send the switchover to the master's agent (" + coordinator.epochMaster() + ")");
+    Optional<String> refused = coordinator.requestSwitchover(toNode);
+    if (refused.isPresent()) {
+      return OperationResult.refused("switchover refused: " + refused.get());
     }
-    coordinator.requestSwitchover(toNode);
-    return OperationResult.accepted("switchover requested" + toNode.map(n -> " to " + n).orElse("")
-        + "; it runs as soon as the target is an in-sync replica");
+    return OperationResult.accepted("switchover accepted" + toNode.map(n -> " to " + n).orElse("")
+        + "; pending: " + coordinator.pendingSwitchover());
+  }
+
+  @Override
+  public OperationResult cancelSwitchover() {
+    return coordinator.cancelSwitchover()
+        ? OperationResult.accepted("pending switchover cancelled")
+        : OperationResult.refused("no switchover is pending");
   }
 
   @Override

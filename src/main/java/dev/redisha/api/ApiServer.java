@@ -216,8 +216,10 @@ public final class ApiServer implements AutoCloseable {
   private Reply switchover(HttpExchange exchange) {
     return operate(
         exchange,
-        Set.of("to"),
-        query -> operations.switchover(Optional.ofNullable(query.get("to"))));
+        Set.of("to", "cancel"),
+        query -> "true".equals(query.get("cancel"))
+            ? operations.cancelSwitchover()
+            : operations.switchover(Optional.ofNullable(query.get("to"))));
   }
 
   private Reply pause(HttpExchange exchange) {

@@ -15,6 +15,7 @@ import java.util.List;
  *     over from nobody and its /health is not 200
  * @param warnings problems an operator should fix, one sentence each (peer keys differ, two
  *     agents with one node id, clock skew, a master's agent silent beside a healthy Redis)
+ * @param pendingSwitchover an accepted operator switchover not carried out yet, "" if none
  */
 public record NodeStatus(
     String group,
@@ -37,13 +38,25 @@ public record NodeStatus(
     String pausedBy,
     long pausedAtMillis,
     String stateProblem,
-    List<String> warnings) {
+    List<String> warnings,
+    String pendingSwitchover) {
 
   public NodeStatus {
     peers = List.copyOf(peers);
     pausedBy = pausedBy == null ? "" : pausedBy;
     stateProblem = stateProblem == null ? "" : stateProblem;
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    pendingSwitchover = pendingSwitchover == null ? "" : pendingSwitchover;
+  }
+
+  public NodeStatus(
+      String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
+      String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
+      boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
+      List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
+    this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
+        warnings, "");
   }
 
   /** Without maintenance details, state problems or warnings (older agents, tests). */
@@ -53,7 +66,7 @@ public record NodeStatus(
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
       List<PeerView> peers) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
-        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of());
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of(), "");
   }
 
   /** What this agent knows about a peer from its adverts. */

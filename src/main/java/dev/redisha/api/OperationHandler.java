@@ -11,6 +11,11 @@ public interface OperationHandler {
   /** A zero-loss handover of the master role (DESIGN §3 rule 3), to {@code toNode} if given. */
   OperationResult switchover(Optional<String> toNode);
 
+  /** Drops a pending switchover ({@code POST /switchover?cancel=true}). */
+  default OperationResult cancelSwitchover() {
+    return OperationResult.refused("cancelling a switchover is not supported here");
+  }
+
   /** Maintenance mode: no automatic failover until {@link #resume()}. */
   OperationResult pause();
 

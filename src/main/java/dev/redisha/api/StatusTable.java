@@ -60,6 +60,9 @@ public final class StatusTable {
     if (!status.stateProblem().isEmpty()) {
       notes.add("state-unwritable");
     }
+    if (!status.pendingSwitchover().isEmpty()) {
+      notes.add("switchover pending " + status.pendingSwitchover());
+    }
     if (status.holdDown()) {
       notes.add("hold-down");
     }

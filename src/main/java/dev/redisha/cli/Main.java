@@ -22,11 +22,20 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 
+  /** The command line with {@code --help} and {@code --version} on every subcommand. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+    return cl;
+  }
+
+  /** No subcommand: the usage, on stderr, and exit 2 as for any other usage error. */
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    // The parameter exception handler prints the message and the usage to stderr.
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
   }
 }

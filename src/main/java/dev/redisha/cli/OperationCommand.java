@@ -59,16 +59,62 @@ abstract class OperationCommand implements Callable<Integer> {
           .header("Authorization", "Bearer " + token.get().text())
           .POST(HttpRequest.BodyPublishers.noBody())
           .build();
+      String who = agentName(c, target);
       try {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        System.out.println(target + ": " + response.body());
-        failures += response.statusCode() == 200 ? 0 : 1;
+        System.out.println(who + ": " + messageOf(response.body()));
+        if (response.statusCode() != 200) {
+          failures++;
+        } else if (!awaitOutcome(target, who)) {
+          failures++;
+        }
       } catch (java.io.IOException e) {
-        System.out.println(target + ": unreachable: " + e.getMessage());
+        System.err.println(who + "'s agent is unreachable at " + target + ": " + describe(e));
         failures++;
       }
     }
     return failures == 0 ? 0 : 1;
+  }
+
+  /** After an accepted request: whether what was asked for happened (a switchover waits for it). */
+  boolean awaitOutcome(HostPort agent, String who) throws InterruptedException {
+    return true;
+  }
+
+  /** "b" for the config's peer whose api is {@code target}, else the address. */
+  static String agentName(NodeConfig c, HostPort target) {
+    if (c.api().listen().equals(target)) {
+      return c.nodeId();
+    }
+    return c.peers().stream().filter(p -> p.api().map(target::equals).orElse(false)).map(PeerConfig::nodeId)
+        .findFirst().orElse(target.toString());
+  }
+
+  /** A sentence for an I/O failure; the JDK client often leaves the message of a refusal empty. */
+  static String describe(java.io.IOException e) {
+    if (e instanceof java.net.ConnectException) {
+      return e.getMessage() == null || e.getMessage().isBlank() ? "connection refused" : e.getMessage();
+    }
+    if (e instanceof java.net.http.HttpTimeoutException) {
+      return "no answer in time";
+    }
+    return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** The "message" of an operation's JSON answer, or the body as it is. */
+  static String messageOf(String body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+      if (n != null && n.hasNonNull("message")) {
+        return n.get("message").asText();
+      }
+      if (n != null && n.hasNonNull("error")) {
+        return n.get("error").asText();
+      }
+    } catch (java.io.IOException notJson) {
+      // shown as it is
+    }
+    return body;
   }
 
   /** Maintenance mode concerns every agent; a switchover only the master's. */
@@ -76,18 +122,62 @@ abstract class OperationCommand implements Callable<Integer> {
     return false;
   }
 
-  @Command(name = "switchover", description = "Hand the master role over with zero loss (send to the master's agent).")
+  @Command(name = "switchover", description = "Hand the master role over with zero loss (send to the master's agent);"
+      + " waits until it happened and says so (exit 0), or why not (exit 1).")
   static final class Switchover extends OperationCommand {
     @Option(names = "--to", description = "the node to hand over to (default: the best in-sync replica)")
     Optional<String> to;
 
+    @Option(names = "--no-wait", description = "return once the request is accepted, without waiting for the outcome")
+    boolean noWait;
+
+    @Option(names = "--cancel", description = "drop a pending switchover request")
+    boolean cancel;
+
     @Override
     String path() {
+      if (cancel) {
+        return "/switchover?cancel=true";
+      }
       return "/switchover" + to.map(n -> "?to=" + java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+    }
+
+    @Override
+    boolean awaitOutcome(HostPort agent, String who) throws InterruptedException {
+      if (noWait || cancel) {
+        return true;
+      }
+      dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient();
+      Optional<dev.redisha.api.NodeStatus> before = client.fetch(agent).status();
+      String oldMaster = before.map(dev.redisha.api.NodeStatus::epochMaster).orElse(who);
+      long started = System.nanoTime();
+      // Bounded: the request expires on the agent after failover.switchover_request_timeout_ms.
+      long deadline = started + 60_000_000_000L;
+      String last = "";
+      while (System.nanoTime() < deadline) {
+        dev.redisha.api.StatusResult r = client.fetch(agent);
+        if (r.status().isPresent()) {
+          dev.redisha.api.NodeStatus s = r.status().get();
+          boolean moved = !s.epochMaster().equals(oldMaster) && to.map(s.epochMaster()::equals).orElse(true);
+          if (moved) {
+            System.out.printf("switchover done: %s is master of epoch %d (%d ms)%n", s.epochMaster(), s.epoch(),
+                (System.nanoTime() - started) / 1_000_000);
+            return true;
+          }
+          if (s.pendingSwitchover().isEmpty() && s.state() == dev.redisha.coordination.AgentState.MASTER) {
+            System.err.println("switchover did not happen: " + oldMaster + " is still master (" + s.lastDecision() + ")");
+            return false;
+          }
+          last = s.lastDecision();
+        }
+        Thread.sleep(50); // polling an HTTP status, not synchronising a test
+      }
+      System.err.println("switchover not confirmed within 60 s; last decision: " + last);
+      return false;
     }
   }
 
-  @Command(name = "pause", description = "Maintenance mode: no automatic failover or failback on this agent.")
+  @Command(name = "pause", description = "Maintenance mode for the whole group: no automatic failover or failback.")
   static final class Pause extends OperationCommand {
     @Override
     boolean toEveryAgent() {

@@ -69,8 +69,10 @@ final class SectionReaders {
   static FailoverConfig failover(Section failover) {
     long timeout = failover.integer("switchover_timeout_ms", 2000, 100, 60_000);
     long maxLag = failover.integer("max_catch_up_lag_bytes", 1_048_576, 0, Long.MAX_VALUE);
+    long requestTimeout = failover.integer("switchover_request_timeout_ms",
+        FailoverConfig.DEFAULT_SWITCHOVER_REQUEST_TIMEOUT_MS, 1_000, 3_600_000);
     failover.rejectUnknown();
-    return new FailoverConfig(timeout, maxLag);
+    return new FailoverConfig(timeout, maxLag, requestTimeout);
   }
 
   static HooksConfig hooks(Section hooks) {

@@ -47,8 +47,19 @@ public interface Coordinator extends AutoCloseable {
   /** Why this agent cannot record its state now ("" when it can); no takeover while it cannot. */
   String stateProblem();
 
-  /** Operator switchover: hand over to this node (or the best in-sync replica). */
-  void requestSwitchover(Optional<String> toNode);
+  /**
+   * Operator switchover: hand over to this node (or the best in-sync replica).
+   *
+   * @return why it is refused (no such node, the current master, not heard, not in sync), or
+   *     empty when accepted: it then runs at once or expires, never later unprompted
+   */
+  Optional<String> requestSwitchover(Optional<String> toNode);
+
+  /** Drops a pending operator switchover; false if there was none. */
+  boolean cancelSwitchover();
+
+  /** The pending operator switchover in one line ("to b, requested 120 ms ago, ..."), "" if none. */
+  String pendingSwitchover();
 
   AgentState state();
 

@@ -119,7 +119,7 @@ class CheckConfigCommandTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
-      int exit = new CommandLine(new Main()).execute(args);
+      int exit = Main.commandLine().execute(args);
       return new Run(exit, buf.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(old);

@@ -39,6 +39,10 @@ class OperationsTest {
       try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
         Await.until("1000 writes", Duration.ofSeconds(20), () -> w.acked() >= 1000);
         assertEquals(401, ApiCalls.post(a, "/switchover?to=b", "wrong-token"), "a wrong token is refused");
+        assertEquals(409, ApiCalls.post(a, "/switchover?to=zzz", TOKEN), "no such node: refused, not accepted");
+        assertEquals(409, ApiCalls.post(a, "/switchover?to=a", TOKEN), "the current master: refused");
+        assertEquals(409, ApiCalls.post(b, "/switchover?to=a", TOKEN), "sent to a replica's agent: refused");
+        assertEquals("", a.agent.status().pendingSwitchover(), "nothing refused is left pending");
         assertEquals(200, ApiCalls.post(a, "/switchover?to=b", TOKEN));
         Await.until("b master after the switchover", Duration.ofSeconds(15),
             () -> b.isMasterAgent() && b.redisIsMaster() && !a.redisIsMaster());
@@ -79,7 +83,7 @@ class OperationsTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
-      new CommandLine(new Main()).execute(args);
+      Main.commandLine().execute(args);
     } finally {
       System.setOut(old);
     }

@@ -67,9 +67,9 @@ class OperatorPersistenceChangeTest {
       }
 
       // A handover and back: a deliberate role change each time, after which the policy rules.
-      a.agent.coordinator().requestSwitchover(Optional.of("b"));
+      switchover(a, "b");
       Await.until("b master", Duration.ofSeconds(15), () -> b.isMasterAgent() && b.redisIsMaster() && !a.redisIsMaster());
-      b.agent.coordinator().requestSwitchover(Optional.of("a"));
+      switchover(b, "a");
       Await.until("a master again", Duration.ofSeconds(15), () -> a.isMasterAgent() && a.redisIsMaster() && !b.redisIsMaster());
       Await.until("a, master with an in-sync persisting replica, turns the AOF off", Duration.ofSeconds(20),
           () -> "no".equals(appendOnly(a)));
@@ -92,7 +92,7 @@ class OperatorPersistenceChangeTest {
         configSet(b, "rdb-key-save-delay", "3000");
         configSet(b, "appendonly", "yes");
 
-        a.agent.coordinator().requestSwitchover(Optional.of("b"));
+        switchover(a, "b");
         Await.until("b master", Duration.ofSeconds(15), () -> b.isMasterAgent() && b.redisIsMaster());
         awaitRewriteCompletesWithAppendOnlyOn(b, Duration.ofSeconds(60));
         assertTrue(outsideChange(b, "appendonly").isPresent(), "b reported the operator's change");
@@ -178,5 +178,11 @@ class OperatorPersistenceChangeTest {
 
   private static Optional<Event> outsideChange(TestNode n, String setting) {
     return events(n, "persistence-outside-change").filter(e -> setting.equals(e.fields().get("setting"))).findFirst();
+  }
+
+  /** Asks {@code master}'s agent to hand over once {@code to} is an in-sync replica it accepts. */
+  private static void switchover(TestNode master, String to) {
+    Await.until("switchover to " + to + " accepted", Duration.ofSeconds(20),
+        () -> master.agent.coordinator().requestSwitchover(Optional.of(to)).isEmpty());
   }
 }

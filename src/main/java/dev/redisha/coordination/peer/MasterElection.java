@@ -68,7 +68,13 @@ public final class MasterElection {
   private String servingRunId = "";
   private String servingRunIdOf = "";
   private final MasterPersistencePolicy persistencePolicy;
+  /** An accepted operator switchover, pending until it runs or expires; null when none. */
   private Optional<String> switchoverTo = null;
+  private long switchoverRequestedAt;
+  private long switchoverExpiresAt;
+  /** What the last decision saw, to judge an operator's switchover request against. */
+  private Map<String, PeerReport> lastAlive = Map.of();
+  private Optional<RedisInfo> lastInfo = Optional.empty();
   private boolean restartedSinceData;
   private long inSyncSince = -1;
   private boolean wantsMaster;
@@ -147,6 +153,9 @@ public final class MasterElection {
       bootstrapping = false;
     }
     warning = "";
+    lastAlive = alive;
+    lastInfo = h.up() ? h.info() : Optional.empty();
+    expireSwitchover(now);
     Decision d = decideFor(h, alive, reports, now);
     if (d.action() != Decision.Action.FAULT && h.up()) {
       inFaultEpisode = false;
@@ -840,9 +849,93 @@ public final class MasterElection {
     return st.maintenance();
   }
 
-  public void requestSwitchover(Optional<String> to) {
+  /**
+   * An operator's switchover, checked against what the last decision saw. It is accepted only if
+   * it can happen now: this node is the master, the target exists, is not this node, is heard and
+   * is an in-sync replica. An accepted request runs at the next decision, or expires after {@code
+   * failover.switchover_request_timeout_ms}; it never runs unprompted later.
+   *
+   * @return why it is refused, or empty if it is accepted (pending)
+   */
+  public Optional<String> requestSwitchover(Optional<String> to, long now) {
+    if (!me.equals(st.epochMaster()) || state != AgentState.MASTER) {
+      return Optional.of("this node (" + me + ") is not the master (" + state + "); the master of epoch " + st.epoch()
+          + " is " + (st.epochMaster().isEmpty() ? "nobody" : st.epochMaster()) + ": send the switchover to its agent");
+    }
+    RedisInfo info = lastInfo.orElse(null);
+    if (info == null) {
+      return Optional.of("my Redis does not answer; nothing to hand over");
+    }
+    if (to.isPresent()) {
+      String target = to.get();
+      if (target.equals(me)) {
+        return Optional.of(me + " is already the master (epoch " + st.epoch() + ")");
+      }
+      if (!peerConfigs.containsKey(target)) {
+        return Optional.of("no node '" + target + "' in group " + config.group() + " (nodes: "
+            + String.join(", ", new java.util.TreeSet<>(allNodeIds())) + ")");
+      }
+      PeerReport r = lastAlive.get(target);
+      if (r == null) {
+        return Optional.of(target + "'s agent is not heard (no advert within " + downTimeMs
+            + " ms): it cannot take the role now");
+      }
+      if (!inSyncWithMe(r, info)) {
+        return Optional.of(target + " is not an in-sync replica: " + whyNotInSync(r, info));
+      }
+    } else if (lastAlive.values().stream().noneMatch(r -> inSyncWithMe(r, info))) {
+      return Optional.of("no in-sync replica to hand over to");
+    }
     switchoverTo = to;
+    switchoverRequestedAt = now;
+    switchoverExpiresAt = now + config.failover().switchoverRequestTimeoutMs();
     handoverBackoffUntil = 0;
+    return Optional.empty();
+  }
+
+  /** Drops a pending switchover; false if there was none. */
+  public boolean cancelSwitchover() {
+    boolean had = switchoverTo != null;
+    switchoverTo = null;
+    return had;
+  }
+
+  /** The pending operator switchover in one line, "" when none. */
+  public String pendingSwitchover(long now) {
+    if (switchoverTo == null) {
+      return "";
+    }
+    return "to " + switchoverTo.orElse("the best in-sync replica") + ", requested " + (now - switchoverRequestedAt)
+        + " ms ago, expires in " + Math.max(0, switchoverExpiresAt - now) + " ms";
+  }
+
+  private void expireSwitchover(long now) {
+    if (switchoverTo != null && now > switchoverExpiresAt) {
+      log.warn("[{}] switchover request {} expired after {} ms without an in-sync target; nothing was changed", me,
+          switchoverTo.map(t -> "to " + t).orElse(""), now - switchoverRequestedAt);
+      switchoverTo = null;
+    }
+  }
+
+  private java.util.Set<String> allNodeIds() {
+    java.util.Set<String> ids = new java.util.HashSet<>(peerConfigs.keySet());
+    ids.add(me);
+    return ids;
+  }
+
+  private String whyNotInSync(PeerReport r, RedisInfo mine) {
+    Advert a = r.advert();
+    if (a.state() != AgentState.REPLICA || !me.equals(a.epochMaster()) || a.epoch() != st.epoch()) {
+      return "it reports " + a.state() + " in epoch " + a.epoch();
+    }
+    if (!a.redisUp() || !a.masterLinkUp()) {
+      return "its Redis " + (a.redisUp() ? "has its replication link down" : "is down");
+    }
+    if (a.dataEpoch() != st.epoch()) {
+      return "it does not hold this epoch's complete data yet";
+    }
+    return (mine.replOffset() - a.replOffset()) + " bytes behind (at most " + config.failover().maxCatchUpLagBytes()
+        + " allowed), or not yet acknowledged by my Redis";
   }
 
   public boolean holdDown() {

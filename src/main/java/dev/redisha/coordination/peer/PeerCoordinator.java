@@ -208,8 +208,18 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   @Override
-  public synchronized void requestSwitchover(Optional<String> toNode) {
-    election.requestSwitchover(toNode);
+  public synchronized Optional<String> requestSwitchover(Optional<String> toNode) {
+    return election.requestSwitchover(toNode, clock.getAsLong());
+  }
+
+  @Override
+  public synchronized boolean cancelSwitchover() {
+    return election.cancelSwitchover();
+  }
+
+  @Override
+  public synchronized String pendingSwitchover() {
+    return election.pendingSwitchover(clock.getAsLong());
   }
 
   @Override

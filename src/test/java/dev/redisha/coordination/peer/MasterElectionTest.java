@@ -710,6 +710,62 @@ class MasterElectionTest {
   }
 
   @Test
+  void operatorSwitchoverIsRefusedWithTheReasonWhenItCannotHappenNow() {
+    start("a", stateFile(5, "a", 5, runIdOf("a"), false));
+    decide(masterA().build(), heard(inSyncReplicaB()));
+
+    assertMentions(refusal(Optional.of("zzz")), "no node 'zzz'", "nodes: a, b");
+    assertMentions(refusal(Optional.of("a")), "a is already the master");
+
+    clock.advance(DOWN_TIME_MS + 1);
+    decide(masterA().build(), heard(advert("b").replicaOf("a", 5).offset(1_000).receivedAt(T0)));
+    assertMentions(refusal(Optional.of("b")), "b's agent is not heard");
+
+    PeerReport behind = advert("b").replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now());
+    decide(masterA().build(), heard(behind));
+    assertMentions(refusal(Optional.of("b")), "not an in-sync replica", "link down");
+    assertMentions(refusal(Optional.empty()), "no in-sync replica");
+    assertEquals("", election.pendingSwitchover(clock.now()), "nothing refused is left pending");
+  }
+
+  @Test
+  void acceptedSwitchoverRunsOrExpiresButNeverRunsUnpromptedLater() {
+    start("a", stateFile(5, "a", 5, runIdOf("a"), false));
+    decide(masterA().build(), heard(inSyncReplicaB()));
+    assertEquals(Optional.empty(), election.requestSwitchover(Optional.of("b"), clock.now()));
+    assertMentions(new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false,
+        Optional.empty(), election.pendingSwitchover(clock.now())), "to b");
+
+    // b falls behind before the handover could start, and stays behind past the request's life.
+    PeerReport behind = advert("b").replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now());
+    assertEquals(Action.MASTER, decide(masterA().build(), heard(behind)).action());
+    clock.advance(dev.redisha.config.FailoverConfig.DEFAULT_SWITCHOVER_REQUEST_TIMEOUT_MS + 1);
+    decide(masterA().build(), heard(advert("b").replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now())));
+    assertEquals("", election.pendingSwitchover(clock.now()), "expired");
+
+    // b in sync again much later: the old request does not run by itself.
+    Decision later = decide(masterA().build(), heard(inSyncReplicaB()));
+    assertEquals(Action.MASTER, later.action(), later.toString());
+  }
+
+  @Test
+  void pendingSwitchoverCanBeCancelled() {
+    start("a", stateFile(5, "a", 5, runIdOf("a"), false));
+    decide(masterA().build(), heard(inSyncReplicaB()));
+    election.requestSwitchover(Optional.of("b"), clock.now());
+    assertTrue(election.cancelSwitchover());
+    assertFalse(election.cancelSwitchover(), "nothing left to cancel");
+    assertEquals(Action.MASTER, decide(masterA().build(), heard(inSyncReplicaB())).action());
+  }
+
+  private Decision refusal(Optional<String> to) {
+    Optional<String> why = election.requestSwitchover(to, clock.now());
+    assertTrue(why.isPresent(), "a switchover " + to + " was accepted");
+    return new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false, Optional.empty(),
+        why.get());
+  }
+
+  @Test
   void failedHandoverIsNotRetriedBeforeBackOff() {
     start("b", stateFile(5, "b", 5, runIdOf("b"), false));
     Decision d = decide(bRedisAsMaster().build(), heard(preferredReplicaAAsking()));
