@@ -40,6 +40,7 @@ public final class Controller implements AutoCloseable {
   private final BiConsumer<HookType, Long> hooks;
   private final LongSupplier clock;
   private final EndpointSteering steering;
+  private final BusyScriptPolicy busyScripts;
   private Decision.Action lastAction;
   private Boolean persistRequested;
   private String tunedRunId = "";
@@ -66,9 +67,16 @@ public final class Controller implements AutoCloseable {
     this.events = events;
     this.hooks = hooks;
     this.clock = clock;
+    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), connector, config.redis().address(),
+        local, coordinator, this::record);
   }
 
   public void apply(Decision d, RedisHealth h) {
+    // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
+    // would fail on every decision, so that policy decides alone until Redis answers again.
+    if (busyScripts.holds(d, h)) {
+      return;
+    }
     try {
       String runId = h.runId();
       if (h.up() && !runId.equals(tunedRunId)) {
@@ -117,7 +125,9 @@ public final class Controller implements AutoCloseable {
       Map<String, Object> steps = new LinkedHashMap<>();
       long t0 = System.nanoTime();
       if (d.fence().isPresent() && !isMaster) {
-        FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce());
+        // false: shutting down a BUSY old master whose script cannot be killed is the lead's decision
+        // to wire (a replica whose master's agent is silent and whose Redis is busy past the limit).
+        FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce(), false);
         steps.put("fence", r.outcome().toString().toLowerCase());
         steps.put("fence_ms", ms(t0));
         if (r.lostBytes() > 0) {
