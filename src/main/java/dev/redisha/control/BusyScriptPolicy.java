@@ -115,7 +115,7 @@ final class BusyScriptPolicy {
     f.put("role", role);
     f.put("kill_after_ms", health.busyKillAfterMs());
     f.put("shutdown_after_ms", health.busyShutdownAfterMs());
-    note("redis-busy", "my Redis answers BUSY (" + h.reason() + "): alive, so no fault; holding every step,"
+    note("redis-busy", "my Redis is " + h.reason() + ": alive, so no fault; holding every step,"
         + " SCRIPT KILL after " + health.busyKillAfterMs() + " ms of BUSY", d, h, f);
   }
 
@@ -231,8 +231,8 @@ final class BusyScriptPolicy {
     }
   }
 
+  /** The event log prints each event once: that is this change's log line. */
   private void note(String type, String cause, Decision d, RedisHealth h, Map<String, Object> fields) {
-    log.info("[{}] {}: {}", nodeId, type, cause);
     events.record(type, cause, d.epoch(), fields);
   }
 }

@@ -173,17 +173,14 @@ public final class RedisHealthMonitor implements AutoCloseable {
     }
   }
 
+  /** The controller's busy policy records the change as an event (and its one log line). */
   private RedisHealth busy(String reply) {
     long now = clock.getAsLong();
     long since = last.busy() ? last.busySinceMillis() : now;
-    if (!last.busy()) {
-      log.info("my Redis answers BUSY ({}): alive, running a script or function; {}", reply,
-          lastInfo.isPresent() ? "it is still the " + lastInfo.get().role() + " it was"
-              : "no INFO seen before it, so its role and data are unknown");
-    }
     String reason = lastInfo.isPresent()
-        ? "busy running a script or function: " + reply
-        : "busy running a script or function since before the agent saw it answer INFO: " + reply;
+        ? "busy running a script or function (it answers \"" + reply + "\")"
+        : "busy running a script or function since before the agent saw it answer INFO, so its role and data"
+            + " are unknown (it answers \"" + reply + "\")";
     return new RedisHealth(RedisHealth.Status.BUSY, reason, lastInfo, lastPersisting, Optional.empty(), now, since);
   }
 
