@@ -168,14 +168,14 @@ class BusyScriptTest {
         long scriptStart = System.nanoTime();
         RoleSampler aRoles;
         try (BusyCall script = BusyCall.start(aRedis, password, j -> j.eval(WRITE_THEN_SPIN, 1, "busy:k", "30000"))) {
-          Await.until("a's agent shut its Redis down", Duration.ofSeconds(15),
-              () -> types(a).contains("redis-shutdown"));
+          Await.until("a's Redis answers BUSY", Duration.ofSeconds(5), () -> answersBusy(a));
+          // From here on a's Redis must never answer as a master that lacks the acked writes.
           aRoles = new RoleSampler(a);
-          Await.until("the busy redis-server exited", Duration.ofSeconds(5), () -> !busyServer.isAlive());
+          Await.until("b promoted", Duration.ofSeconds(15), b::isMasterAgent);
+          assertFalse(busyServer.isAlive(), "b was promoted while the busy redis-server still ran");
           Throwable ended = script.awaitFailure(Duration.ofSeconds(5));
           System.out.println("busy: the unkillable script's client saw " + ended);
         }
-        Await.until("b promoted", Duration.ofSeconds(10), b::isMasterAgent);
         Await.until("a's restarted Redis replicates from b", Duration.ofSeconds(20),
             () -> a.info().map(i -> !i.isMaster() && i.masterPort() == bRedis.port() && i.masterLinkUp()).orElse(false));
         int afterPromotion = w.acked();
