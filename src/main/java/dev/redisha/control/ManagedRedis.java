@@ -6,6 +6,8 @@ import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisLaunch;
 import dev.redisha.redis.RedisServerProcess;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,13 +55,32 @@ public final class ManagedRedis implements AutoCloseable {
             config.redis().password(),
             Optional.of(follow.orElse(config.redis().announce())),
             Optional.of(config.persistence()),
-            config.redis().extraArgs(),
+            withBusyReplyThreshold(config),
             config.redis().user(),
             config.redis().tls());
     process = RedisServerProcess.start(binary, launch);
     log.info("started redis-server pid {} ({}) as replica of {}", process.pid(), binary,
         follow.map(HostPort::toString).orElse("itself (parked until a master is known)"));
     return Optional.of(process.pid());
+  }
+
+  /**
+   * Redis reads nothing from anyone during the first busy-reply-threshold of a script (5 s by
+   * default): to the agent that is a frozen server, called down after failures_before_down
+   * timed-out probes, and failed over. A managed server answers BUSY well before that, so a long
+   * script is seen as alive (and killed per health.busy_kill_after_ms) instead. Clients then get
+   * BUSY errors during a script longer than the threshold rather than waiting; an operator who
+   * prefers otherwise sets busy-reply-threshold in redis.extra_args, which wins.
+   */
+  static List<String> withBusyReplyThreshold(NodeConfig config) {
+    List<String> extra = config.redis().extraArgs();
+    if (extra.contains("--busy-reply-threshold") || extra.contains("--lua-time-limit")) {
+      return extra;
+    }
+    long downAfter = (long) Math.max(1, config.health().failuresBeforeDown() - 1) * config.health().timeoutMs();
+    List<String> args = new ArrayList<>(List.of("--busy-reply-threshold", Long.toString(Math.max(100, downAfter / 2))));
+    args.addAll(extra);
+    return args;
   }
 
   /** Called once the server answers: a healthy start resets the restart back-off. */

@@ -203,6 +203,33 @@ class BusyScriptTest {
     }
   }
 
+  @Test
+  void aManagedServerAnswersBusyBeforeTheAgentWouldCallItFrozen() {
+    // No busy-reply-threshold of the test's own: the agent's default for managed servers.
+    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED,
+        c -> EndpointsThroughAgentsTest.withEndpoints(c, EndpointsConfig.none()))) {
+      g.nodes().forEach(TestNode::startAgent);
+      TestNode a = g.node("a");
+      TestNode b = g.node("b");
+      Scenarios.awaitSteadyPair(g, a, b);
+      HostPort aRedis = a.config.redis().address();
+      String password = a.config.redis().password().orElseThrow().text();
+      long epoch = a.agent.status().epoch();
+      AgentSampler sampler = new AgentSampler(g);
+      try (sampler; BusyCall script = BusyCall.start(aRedis, password, j -> j.eval(SPIN, 0, "1500"))) {
+        long started = System.nanoTime();
+        // Redis' own default would keep it silent for 5 s: a frozen server to the agent.
+        Await.until("a's Redis answers BUSY", Duration.ofSeconds(1), () -> answersBusy(a));
+        System.out.printf("busy: a managed server answered BUSY %.0f ms into the script%n", (System.nanoTime() - started) / 1e6);
+        Await.until("the script ran to its end", Duration.ofSeconds(10), () -> script.result.isDone());
+        assertEquals("ran to the end", script.result.getNow(null));
+      }
+      assertEquals(List.of(), sampler.aNotMaster(), "a's agent left MASTER during a 1.5 s script");
+      assertEquals(List.of(), sampler.bMaster(), "b took over from a busy master");
+      assertEquals(epoch, a.agent.status().epoch(), "the epoch moved");
+    }
+  }
+
   private static NodeConfig busyReplies(NodeConfig c, long killAfterMs, long shutdownAfterMs, EndpointsConfig e) {
     RedisConfig r = c.redis();
     RedisConfig busyFast = new RedisConfig(r.address(), r.announce(), r.user(), r.password(), r.tls(), r.mode(),
