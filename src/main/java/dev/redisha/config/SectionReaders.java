@@ -17,7 +17,16 @@ final class SectionReaders {
     long interval = health.integer("interval_ms", 50, 10, 10_000);
     long timeout = health.integer("timeout_ms", 200, 10, 60_000);
     int failures = health.smallInteger("failures_before_down", 3, 1, 100);
+    long busyKill = health.integer("busy_kill_after_ms", HealthConfig.DEFAULT_BUSY_KILL_AFTER_MS, 0, 3_600_000);
+    long busyShutdown = health.integer("busy_shutdown_after_ms", HealthConfig.DEFAULT_BUSY_SHUTDOWN_AFTER_MS, 0, 86_400_000);
     health.rejectUnknown();
+    // Shutting a master down is the answer to a script that SCRIPT KILL could not stop, so the
+    // kill must have been tried first.
+    if (!health.concerns("busy_kill_after_ms") && !health.concerns("busy_shutdown_after_ms")
+        && busyShutdown <= busyKill) {
+      health.problem("busy_shutdown_after_ms", "must be greater than " + health.field("busy_kill_after_ms")
+          + " = " + busyKill + " ms (the agent tries SCRIPT KILL before it shuts a busy master down), got " + busyShutdown);
+    }
     // A probe that may take longer than the peers wait for an advert would let peers declare
     // this node down while its Redis is merely slow, and fail over needlessly.
     long downTime = coordination.advertIntervalMs() * coordination.downAfterAdverts();
@@ -29,7 +38,7 @@ final class SectionReaders {
           + coordSection.field("advert_interval_ms") + " * "
           + coordSection.field("down_after_adverts") + " = " + downTime + " ms, got " + timeout);
     }
-    return new HealthConfig(interval, timeout, failures);
+    return new HealthConfig(interval, timeout, failures, busyKill, busyShutdown);
   }
 
   static PersistencePolicy persistence(Section persistence, Section root) {

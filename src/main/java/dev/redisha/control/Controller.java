@@ -41,6 +41,7 @@ public final class Controller implements AutoCloseable {
   private final LongSupplier clock;
   private final EndpointSteering steering;
   private final PersistenceSteering persistence;
+  private final BusyScriptPolicy busyScripts;
   private Decision.Action lastAction;
   private String tunedRunId = "";
   private boolean active;
@@ -66,9 +67,16 @@ public final class Controller implements AutoCloseable {
     this.hooks = hooks;
     this.clock = clock;
     this.persistence = new PersistenceSteering(config.persistence(), local, this::record, clock);
+    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), connector, config.redis().address(),
+        local, coordinator, this::record);
   }
 
   public void apply(Decision d, RedisHealth h) {
+    // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
+    // would fail on every decision, so that policy decides alone until Redis answers again.
+    if (busyScripts.holds(d, h)) {
+      return;
+    }
     try {
       String runId = h.runId();
       if (h.up() && !runId.equals(tunedRunId)) {
@@ -117,7 +125,8 @@ public final class Controller implements AutoCloseable {
       Map<String, Object> steps = new LinkedHashMap<>();
       long t0 = System.nanoTime();
       if (d.fence().isPresent() && !isMaster) {
-        FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce());
+        // Only a takeover from a silent master stuck BUSY past the limit may shut its server down.
+        FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce(), d.fenceMayShutDown());
         steps.put("fence", r.outcome().toString().toLowerCase());
         steps.put("fence_ms", ms(t0));
         if (r.lostBytes() > 0) {

@@ -15,10 +15,17 @@ public record FenceResult(Outcome outcome, long lostBytes, String detail) {
     /** It answered and was not a master anyway. */
     NOT_MASTER,
     /** It answered but could not be demoted: promoting now could make two masters. */
-    FAILED
+    FAILED,
+    /**
+     * It answers BUSY with a script that cannot be killed (it wrote) and was left running: it
+     * cannot be demoted, and when the script ends it takes writes again. No promotion.
+     */
+    BUSY,
+    /** It was BUSY with an unkillable script and was shut down (SHUTDOWN NOSAVE, confirmed). */
+    SHUT_DOWN
   }
 
   public boolean allowsPromotion() {
-    return outcome != Outcome.FAILED;
+    return outcome != Outcome.FAILED && outcome != Outcome.BUSY;
   }
 }

@@ -12,6 +12,7 @@ import dev.redisha.redis.RedisServerProcess;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,6 +142,25 @@ public final class ManagedRedis implements AutoCloseable {
     return confirmStart(follow, START_CONFIRM_MS) ? Optional.of(process.pid()) : Optional.empty();
   }
 
+  /**
+   * Redis reads nothing from anyone during the first busy-reply-threshold of a script (5 s by
+   * default): to the agent that is a frozen server, called down after failures_before_down
+   * timed-out probes, and failed over. A managed server answers BUSY well before that, so a long
+   * script is seen as alive (and killed per health.busy_kill_after_ms) instead. Clients then get
+   * BUSY errors during a script longer than the threshold rather than waiting; an operator who
+   * prefers otherwise sets busy-reply-threshold in redis.extra_args, which wins.
+   */
+  static List<String> withBusyReplyThreshold(NodeConfig config) {
+    List<String> extra = config.redis().extraArgs();
+    if (extra.contains("--busy-reply-threshold") || extra.contains("--lua-time-limit")) {
+      return extra;
+    }
+    long downAfter = (long) Math.max(1, config.health().failuresBeforeDown() - 1) * config.health().timeoutMs();
+    List<String> args = new ArrayList<>(List.of("--busy-reply-threshold", Long.toString(Math.max(100, downAfter / 2))));
+    args.addAll(extra);
+    return args;
+  }
+
   /** Called once the server answers: a healthy start resets the restart back-off. */
   public synchronized void markHealthy() {
     backoffMs = FIRST_BACKOFF_MS;
@@ -168,7 +188,7 @@ public final class ManagedRedis implements AutoCloseable {
       why = "a Redis answers on port " + config.redis().address().port()
           + " but this agent neither started nor adopted it";
     }
-    return new RedisHealth(RedisHealth.Status.DOWN, why, Optional.empty(), false, Optional.empty(), h.takenAtMillis());
+    return new RedisHealth(RedisHealth.Status.DOWN, why, Optional.empty(), false, h.takenAtMillis());
   }
 
   public synchronized Optional<RedisServerProcess> process() {
@@ -298,7 +318,7 @@ public final class ManagedRedis implements AutoCloseable {
         config.redis().password(),
         Optional.of(follow.orElse(config.redis().announce())),
         Optional.of(config.persistence()),
-        config.redis().extraArgs(),
+        withBusyReplyThreshold(config),
         config.redis().user(),
         config.redis().tls());
   }

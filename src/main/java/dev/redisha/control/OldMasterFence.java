@@ -4,6 +4,7 @@ import dev.redisha.config.HostPort;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisControl;
 import dev.redisha.redis.RedisInfo;
+import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
@@ -28,12 +29,34 @@ final class OldMasterFence {
    * @param self where the old master should replicate from afterwards
    */
   FenceResult fence(HostPort old, boolean catchUp, RedisControl local, HostPort self) {
+    return fence(old, catchUp, local, self, false);
+  }
+
+  /**
+   * As above; an old master answering BUSY (a script or function past busy-reply-threshold) is
+   * first sent SCRIPT KILL / FUNCTION KILL and then fenced as usual. One whose script cannot be
+   * killed (it wrote) can be neither demoted nor paused, and takes writes again when the script
+   * ends, so promoting beside it is forbidden unless {@code shutDownIfUnkillable}: then it is
+   * shut down (SHUTDOWN NOSAVE, which Redis accepts while busy) and promotion allowed once its
+   * connections are refused.
+   */
+  FenceResult fence(HostPort old, boolean catchUp, RedisControl local, HostPort self, boolean shutDownIfUnkillable) {
     try (RedisControl oldMaster = new RedisControl(connector, old, timeoutMs)) {
       RedisInfo info;
       try {
         info = oldMaster.info();
       } catch (JedisConnectionException e) {
         return new FenceResult(FenceResult.Outcome.UNREACHABLE, 0, "unreachable: " + e.getMessage());
+      } catch (JedisBusyException e) {
+        BusyRedis.Kill k = BusyRedis.killScript(oldMaster);
+        if (k.outcome() == BusyRedis.KillOutcome.UNKILLABLE) {
+          return unkillable(oldMaster, old, k, shutDownIfUnkillable);
+        }
+        if (k.outcome() == BusyRedis.KillOutcome.FAILED) {
+          return new FenceResult(FenceResult.Outcome.FAILED, 0, "busy, and " + k.describe());
+        }
+        // Killed (or it ended meanwhile): it answers again and is fenced like any other.
+        info = oldMaster.info();
       }
       if (!info.isMaster()) {
         return new FenceResult(FenceResult.Outcome.NOT_MASTER, 0, "already a replica of " + info.masterHost() + ":" + info.masterPort());
@@ -63,5 +86,18 @@ final class OldMasterFence {
     } catch (RuntimeException e) {
       return new FenceResult(FenceResult.Outcome.FAILED, 0, e.getMessage());
     }
+  }
+
+  private FenceResult unkillable(RedisControl oldMaster, HostPort old, BusyRedis.Kill k, boolean shutDown) {
+    if (!shutDown) {
+      return new FenceResult(FenceResult.Outcome.BUSY, 0,
+          "busy with a script that cannot be killed (" + k.describe() + "); not shutting it down");
+    }
+    // The run id is unknown (INFO answers BUSY), so only a refused connection confirms.
+    java.util.Optional<String> failure = BusyRedis.shutDown(oldMaster, connector, old, "", timeoutMs, catchUpTimeoutMs);
+    return failure.isEmpty()
+        ? new FenceResult(FenceResult.Outcome.SHUT_DOWN, 0,
+            "busy with a script that cannot be killed (" + k.describe() + "): shut down with SHUTDOWN NOSAVE")
+        : new FenceResult(FenceResult.Outcome.FAILED, 0, "busy with a script that cannot be killed; " + failure.get());
   }
 }

@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param fenceCatchUp whether the old master may hold writes this node has not received (it was
  *     healthy when last heard): pause its writes and wait to catch up before promoting
  * @param persist for MASTER: whether the master must persist (no in-sync persisting replica)
+ * @param fenceMayShutDown for a takeover: the old master has been BUSY with a script that cannot
+ *     be killed past {@code health.busy_shutdown_after_ms} while its agent is silent; the fence may
+ *     SHUTDOWN NOSAVE it (the only way to be sure it never accepts a write again)
  * @param handoverTo for HAND_OVER: the node taking over and its Redis
  * @param reason one human sentence: why
  */
@@ -30,7 +33,13 @@ public record Decision(
     boolean fenceCatchUp,
     boolean persist,
     Optional<Target> handoverTo,
-    String reason) {
+    String reason,
+    boolean fenceMayShutDown) {
+
+  public Decision(Action action, long epoch, String masterNode, Optional<HostPort> follow, boolean takeover,
+      Optional<HostPort> fence, boolean fenceCatchUp, boolean persist, Optional<Target> handoverTo, String reason) {
+    this(action, epoch, masterNode, follow, takeover, fence, fenceCatchUp, persist, handoverTo, reason, false);
+  }
 
   public enum Action {
     /** Change nothing (bootstrap, maintenance, waiting for a better candidate). */
@@ -65,6 +74,12 @@ public record Decision(
   public static Decision takeover(
       long newEpoch, String me, Optional<HostPort> fence, boolean catchUp, String reason) {
     return new Decision(Action.MASTER, newEpoch, me, Optional.empty(), true, fence, catchUp, true, Optional.empty(), reason);
+  }
+
+  /** A takeover from an old master stuck BUSY in an unkillable script: it may be shut down. */
+  public static Decision takeoverShuttingDownBusy(long newEpoch, String me, HostPort fence, String reason) {
+    return new Decision(Action.MASTER, newEpoch, me, Optional.empty(), true, Optional.of(fence), true, true,
+        Optional.empty(), reason, true);
   }
 
   public static Decision handOver(long epoch, String me, Target to, String reason) {

@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -21,6 +22,14 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * Probes the local Redis every {@code interval_ms} on its own thread and hands each result to the
  * decision loop. A refused connection is "down" at once (nothing listens: the process is gone); a
  * timeout only after {@code failures_before_down} in a row (a busy server is not a dead one).
+ *
+ * <p>A {@code BUSY} reply is alive: Redis is running a script or function past its {@code
+ * busy-reply-threshold} and answers only {@code SCRIPT KILL}, {@code FUNCTION KILL}, {@code
+ * SHUTDOWN NOSAVE} (and AUTH/HELLO); INFO, PING, ROLE, CLIENT and CONFIG all get BUSY (checked
+ * on Redis 7.0). Such a probe reports BUSY with the INFO from before the script, since a script
+ * changes neither the role nor what the server is. Before the threshold Redis reads nothing at
+ * all, exactly like a frozen process, and the probes time out: hence the warning below when the
+ * threshold outlasts the time the agent takes to call Redis down.
  */
 public final class RedisHealthMonitor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedisHealthMonitor.class);
@@ -36,6 +45,10 @@ public final class RedisHealthMonitor implements AutoCloseable {
   private Jedis jedis;
   private int consecutiveTimeouts;
   private RedisHealth last;
+  /** The INFO of the last answering probe: what a BUSY Redis is, as far as anyone can know. */
+  private Optional<RedisInfo> lastInfo = Optional.empty();
+  private boolean lastPersisting;
+  private String thresholdCheckedFor = "";
 
   public RedisHealthMonitor(
       RedisConnector connector,
@@ -97,24 +110,30 @@ public final class RedisHealthMonitor implements AutoCloseable {
       consecutiveTimeouts = 0;
       PersistenceSettings settings =
           new PersistenceSettings(save.getOrDefault("save", ""), "yes".equals(aof.get("appendonly")));
-      Optional<UpstreamCheck> upstream = Optional.empty();
-      if (!parsed.isMaster() && !parsed.masterLinkUp() && !parsed.masterHost().isEmpty()) {
-        upstream = Optional.of(checkUpstream(new HostPort(parsed.masterHost(), parsed.masterPort())));
+      lastInfo = parsed.loading() ? Optional.empty() : Optional.of(parsed);
+      lastPersisting = settings.persisting();
+      if (!parsed.runId().equals(thresholdCheckedFor)) {
+        thresholdCheckedFor = parsed.runId();
+        warnIfBusyThresholdTooLong(jedis);
       }
       return new RedisHealth(
           parsed.loading() ? RedisHealth.Status.LOADING : RedisHealth.Status.UP,
           parsed.loading() ? "loading its dataset" : "",
           Optional.of(parsed),
           settings.persisting(),
-          upstream,
           clock.getAsLong(),
           Optional.of(settings));
+    } catch (JedisBusyException e) {
+      // The reply was read whole: the connection is fine and the next probe reuses it.
+      consecutiveTimeouts = 0;
+      return busy(firstLine(e.getMessage()));
     } catch (JedisDataException e) {
       dropConnection();
+      lastInfo = Optional.empty();
       String msg = String.valueOf(e.getMessage());
       if (msg.startsWith("LOADING")) {
         return new RedisHealth(
-            RedisHealth.Status.LOADING, "loading its dataset", Optional.empty(), false, Optional.empty(), clock.getAsLong());
+            RedisHealth.Status.LOADING, "loading its dataset", Optional.empty(), false, clock.getAsLong());
       }
       return down(msg.contains("WRONGPASS") || msg.contains("NOAUTH")
           ? "authentication failed (check redis.password_file / password_env)"
@@ -123,10 +142,12 @@ public final class RedisHealthMonitor implements AutoCloseable {
       dropConnection();
       if (isRefused(e)) {
         consecutiveTimeouts = 0;
+        lastInfo = Optional.empty();
         return down("connection refused");
       }
       consecutiveTimeouts++;
       if (consecutiveTimeouts >= config.failuresBeforeDown()) {
+        lastInfo = Optional.empty();
         return down(consecutiveTimeouts + " probes failed in a row (" + firstLine(e.getMessage()) + ")");
       }
       // Not yet down: report the last good view so one slow probe does not move the role.
@@ -137,20 +158,41 @@ public final class RedisHealthMonitor implements AutoCloseable {
     }
   }
 
-  private UpstreamCheck checkUpstream(HostPort master) {
-    try (Jedis j = connector.connect(master, (int) config.timeoutMs())) {
-      RedisInfo info = InfoParser.parse(j.info("replication") + "\n" + j.info("server"));
-      return new UpstreamCheck(master, true, info.runId(), info.role(), "");
-    } catch (JedisConnectionException e) {
-      return new UpstreamCheck(master, false, "", "", isRefused(e) ? "connection refused" : "unreachable: " + firstLine(e.getMessage()));
-    } catch (RuntimeException e) {
-      // Reachable but not answering normally (LOADING, auth): it is not a usable master.
-      return new UpstreamCheck(master, true, "", "", firstLine(e.getMessage()));
+  /** The controller's busy policy records the change as an event (and its one log line). */
+  private RedisHealth busy(String reply) {
+    long now = clock.getAsLong();
+    long since = last.busy() ? last.busySinceMillis() : now;
+    String reason = lastInfo.isPresent()
+        ? "busy running a script or function (it answers \"" + reply + "\")"
+        : "busy running a script or function since before the agent saw it answer INFO, so its role and data"
+            + " are unknown (it answers \"" + reply + "\")";
+    return new RedisHealth(RedisHealth.Status.BUSY, reason, lastInfo, lastPersisting, now, since);
+  }
+
+  /**
+   * Redis answers nothing for its first {@code busy-reply-threshold} of a script; longer than
+   * the agent waits before calling it down, a long script is handled as a frozen server (FAULT,
+   * failover) instead of as BUSY.
+   */
+  private void warnIfBusyThresholdTooLong(Jedis j) {
+    long downAfter = (long) Math.max(1, config.failuresBeforeDown() - 1) * config.timeoutMs();
+    try {
+      Map<String, String> reply = j.configGet("busy-reply-threshold");
+      long threshold = Long.parseLong(reply.getOrDefault("busy-reply-threshold", "0"));
+      if (threshold >= downAfter) {
+        log.warn("my Redis has busy-reply-threshold {} ms: a script or function running longer than about {} ms"
+            + " (health.failures_before_down - 1 probes of health.timeout_ms) makes it look frozen and is failed"
+            + " over instead of answered BUSY; set busy-reply-threshold below {} ms (docs/operations.md,"
+            + " \"Long scripts (BUSY)\")", threshold, downAfter, downAfter);
+      }
+    } catch (NumberFormatException | JedisDataException e) {
+      // An unexpected CONFIG reply (or a script that began just now) changes nothing the agent
+      // does; only the advice is lost, and a BUSY shows in the next probe.
     }
   }
 
   /** Jedis wraps the socket error, sometimes as a suppressed exception of a per-address attempt. */
-  static boolean isRefused(Throwable e) {
+  public static boolean isRefused(Throwable e) {
     java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     java.util.ArrayDeque<Throwable> pending = new java.util.ArrayDeque<>();
     if (e != null) {
@@ -174,7 +216,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
   }
 
   private RedisHealth down(String reason) {
-    return new RedisHealth(RedisHealth.Status.DOWN, reason, Optional.empty(), false, Optional.empty(), clock.getAsLong());
+    return new RedisHealth(RedisHealth.Status.DOWN, reason, Optional.empty(), false, clock.getAsLong());
   }
 
   private static String firstLine(String s) {

@@ -4,11 +4,14 @@ import dev.redisha.config.HostPort;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.args.ClientPauseMode;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.params.FailoverParams;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Every command the agent sends to change a Redis server. One connection, opened on first use and
@@ -151,6 +154,40 @@ public final class RedisControl implements AutoCloseable {
           Map<String, String> aof = j.configGet("appendonly");
           return !save.getOrDefault("save", "").isBlank() || "yes".equals(aof.get("appendonly"));
         });
+  }
+
+  /**
+   * {@code SCRIPT KILL} or {@code FUNCTION KILL} ({@code kind} "SCRIPT" or "FUNCTION"), two of the
+   * few commands a busy Redis answers. Returns the reply, an error's text included ("NOTBUSY ...",
+   * "UNKILLABLE ...", "BUSY ... FUNCTION KILL ..."): each is an answer, not a failure.
+   */
+  public String kill(String kind) {
+    return call(j -> {
+      try {
+        Object reply = j.sendCommand(Protocol.Command.valueOf(kind), "KILL");
+        return reply instanceof byte[] b ? SafeEncoder.encode(b) : String.valueOf(reply);
+      } catch (JedisDataException e) {
+        return String.valueOf(e.getMessage());
+      }
+    });
+  }
+
+  /**
+   * {@code SHUTDOWN NOSAVE}: the process exits without writing a snapshot, even while a script
+   * runs (Redis accepts it when BUSY). Returns normally when the server closed the connection, as
+   * it does on exit; an error reply is thrown.
+   */
+  public void shutdownNoSave() {
+    if (jedis == null) {
+      jedis = connector.connect(target, timeoutMs);
+    }
+    try {
+      jedis.sendCommand(Protocol.Command.SHUTDOWN, "NOSAVE");
+    } catch (JedisConnectionException expected) {
+      // The server went away while answering: that is what SHUTDOWN does.
+    } finally {
+      close();
+    }
   }
 
   /** Sends a raw command (tests and the demo use this for reads). */

@@ -397,6 +397,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void busyLimitsAreReadAndTheShutdownMustComeAfterTheKill() throws Exception {
+    NodeConfig c = load(TOP + COORDINATION + """
+        health:
+          busy_kill_after_ms: 1000
+          busy_shutdown_after_ms: 3000
+        """);
+    assertEquals(new HealthConfig(50, 200, 3, 1000, 3000), c.health());
+
+    ConfigException e = failing(TOP + COORDINATION + """
+        health:
+          busy_kill_after_ms: 4000
+          busy_shutdown_after_ms: 2000
+        """);
+    assertProblem(e, "health.busy_shutdown_after_ms", "must be greater than health.busy_kill_after_ms = 4000 ms"
+        + " (the agent tries SCRIPT KILL before it shuts a busy master down), got 2000");
+    assertProblem(failing(TOP + COORDINATION + "health:\n  busy_kill_after_ms: soon\n"),
+        "health.busy_kill_after_ms", "got");
+  }
+
+  @Test
   void yamlSyntaxErrorNamesTheFileAndLine() throws Exception {
     ConfigException e = failing("group: g1\nnode_id: a\n  priority: 5\n");
 

@@ -235,8 +235,19 @@ public final class MasterElection {
           yield noted(Decision.replica(st.epoch(), master, Optional.of(redisOf(master)),
               silence + ", its Redis healthy: no action"));
         }
-        case BUSY -> noted(Decision.waiting(st.epoch(), master, silence + ", its Redis is busy running a script for "
-            + probeOf(master).busyForMillis(now) + " ms: alive, no action"));
+        case BUSY -> {
+          long busyFor = probeOf(master).busyForMillis(now);
+          if (busyFor < config.health().busyShutdownAfterMs()) {
+            yield noted(Decision.waiting(st.epoch(), master, silence + ", its Redis is busy running a script for "
+                + busyFor + " ms: alive, no action"));
+          }
+          // Its agent would have killed the script or shut the server down by now: it is gone, and
+          // the server may finish its script and accept writes at any moment. The fence tries to
+          // kill the script and, if it wrote, shuts the server down before this node promotes.
+          Decision d = considerTakeover(master, h, alive, reports, true, "its agent has been silent for " + silentFor
+              + " ms and its Redis busy for " + busyFor + " ms (past health.busy_shutdown_after_ms)", now);
+          yield d.takeover() ? Decision.takeoverShuttingDownBusy(d.epoch(), me, redisOf(master), d.reason()) : d;
+        }
         case UNCERTAIN -> noted(Decision.waiting(st.epoch(), master, silence + "; its Redis " + ev.phrase()
             + ": waiting for evidence before taking over"));
         default -> considerTakeover(master, h, alive, reports, probeOf(master).alive(),

@@ -17,7 +17,6 @@ import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.StateStore;
 import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.health.UpstreamCheck;
 import dev.redisha.redis.RedisInfo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -124,19 +123,7 @@ final class ElectionFixture {
   }
 
   static RedisHealth redisDown(String reason) {
-    return new RedisHealth(RedisHealth.Status.DOWN, reason, Optional.empty(), false, Optional.empty(), 0);
-  }
-
-  static UpstreamCheck upstreamRefused(String nodeId) {
-    return new UpstreamCheck(redisOf(nodeId), false, "", "", "connection refused");
-  }
-
-  static UpstreamCheck upstreamTimedOut(String nodeId) {
-    return new UpstreamCheck(redisOf(nodeId), false, "", "", "unreachable: Read timed out");
-  }
-
-  static UpstreamCheck upstreamAnswers(String nodeId, String runId) {
-    return new UpstreamCheck(redisOf(nodeId), true, runId, "master", "");
+    return new RedisHealth(RedisHealth.Status.DOWN, reason, Optional.empty(), false, 0);
   }
 
   /** This node's own probe of {@code nodeId}'s Redis: nothing listens. */
@@ -187,7 +174,6 @@ final class ElectionFixture {
     private long keys;
     private boolean persisting;
     private final List<RedisInfo.ConnectedReplica> replicas = new ArrayList<>();
-    private UpstreamCheck upstream;
     private String replId;
 
     private HealthBuilder(String runId) {
@@ -248,11 +234,6 @@ final class ElectionFixture {
       return this;
     }
 
-    HealthBuilder upstream(UpstreamCheck u) {
-      upstream = u;
-      return this;
-    }
-
     HealthBuilder loading() {
       status = RedisHealth.Status.LOADING;
       return this;
@@ -262,7 +243,7 @@ final class ElectionFixture {
       RedisInfo info = new RedisInfo(runId, role, replId, offset, masterHost, masterPort, linkUp, syncing,
           replicas, keys, status == RedisHealth.Status.LOADING, persisting, "no-failover", 60, Map.of());
       String reason = status == RedisHealth.Status.LOADING ? "loading the dataset from disk" : "";
-      return new RedisHealth(status, reason, Optional.of(info), persisting, Optional.ofNullable(upstream), 0);
+      return new RedisHealth(status, reason, Optional.of(info), persisting, 0);
     }
   }
 

@@ -352,6 +352,22 @@ class MasterElectionTest {
 
     assertEquals(Action.WAIT, d.action(), d.toString());
     assertMentions(d, "busy running a script");
+    assertFalse(d.fenceMayShutDown());
+  }
+
+  @Test
+  void silentMasterBusyPastTheShutdownLimitIsTakenOverWithAFenceThatMayShutItDown() {
+    start("b", stateFile(5, "a", 5, runIdOf("b"), true));
+    PeerReport lastHeard = healthyMasterA();
+    assertReplicaOf(decide(replicaOfA().build(), heard(lastHeard)), 5, "a");
+    probe(probeBusy("a", clock.now()));
+    clock.advance(dev.redisha.config.HealthConfig.DEFAULT_BUSY_SHUTDOWN_AFTER_MS);
+
+    Decision d = decide(replicaOfA().build(), heard(lastHeard));
+
+    assertTakeover(d, 6, "b", Optional.of(redisOf("a")), true);
+    assertTrue(d.fenceMayShutDown(), d.toString());
+    assertMentions(d, "busy_shutdown_after_ms");
   }
 
   @Test
@@ -908,7 +924,7 @@ class MasterElectionTest {
               java.util.List.of(new dev.redisha.redis.RedisInfo.ConnectedReplica(redisOf("b").host(), redisOf("b").port(),
                   "online", ackedOneSecondAgo, 1)),
               i.keys(), i.loading(), i.aofEnabled(), i.failoverState(), i.uptimeSeconds(), i.raw())),
-          master.persisting(), master.upstream(), master.takenAtMillis());
+          master.persisting(), master.takenAtMillis());
       PeerReport b = advert("b").replicaOf("a", 5).offset(offset - 3 * 52_429).receivedAt(clock.now());
       Decision d = decide(withLaggingAck, heard(b));
       assertEquals(Action.MASTER, d.action(), d.toString());
