@@ -152,11 +152,13 @@ public final class ManagedRedis implements AutoCloseable {
    */
   static List<String> withBusyReplyThreshold(NodeConfig config) {
     List<String> extra = config.redis().extraArgs();
-    if (extra.contains("--busy-reply-threshold") || extra.contains("--lua-time-limit")) {
+    if (extra.stream().anyMatch(a -> a.startsWith("--busy-reply-threshold") || a.startsWith("--lua-time-limit"))) {
       return extra;
     }
     long downAfter = (long) Math.max(1, config.health().failuresBeforeDown() - 1) * config.health().timeoutMs();
-    List<String> args = new ArrayList<>(List.of("--busy-reply-threshold", Long.toString(Math.max(100, downAfter / 2))));
+    // lua-time-limit: Redis 7 keeps it as an alias of busy-reply-threshold, and Redis 6.2 (the
+    // embedded binary) knows only this name.
+    List<String> args = new ArrayList<>(List.of("--lua-time-limit", Long.toString(Math.max(100, downAfter / 2))));
     args.addAll(extra);
     return args;
   }

@@ -891,10 +891,12 @@ public final class MasterElection {
         return Optional.of(target + "'s agent is not heard (no advert within " + downTimeMs
             + " ms): it cannot take the role now");
       }
-      if (!inSyncWithMe(r, info)) {
+      // A replica of this epoch that is only some bytes behind is accepted: the request waits
+      // (until it expires) for it to catch up. One that is not replicating at all is refused.
+      if (!isLinkedReplicaOfThisEpoch(r.advert())) {
         return Optional.of(target + " is not an in-sync replica: " + whyNotInSync(r, info));
       }
-    } else if (lastAlive.values().stream().noneMatch(r -> inSyncWithMe(r, info))) {
+    } else if (lastAlive.values().stream().noneMatch(r -> isLinkedReplicaOfThisEpoch(r.advert()))) {
       return Optional.of("no in-sync replica to hand over to");
     }
     switchoverTo = to;
