@@ -140,7 +140,7 @@ public final class MasterElection {
             alive.put(id, r);
           }
         });
-    adoptNewerEpoch(alive, now);
+    adoptNewerEpoch(alive, reports, now);
     adoptNewerMaintenance(alive);
     noteLineage(alive);
     updateDataClaim(h, alive, now);
@@ -510,7 +510,8 @@ public final class MasterElection {
       if (p.outcome() == PeerRedisProbe.Outcome.BUSY) {
         return Optional.of(peer + "'s Redis is busy running a script (alive) and its agent is not heard");
       }
-      if (theirs.isMaster() && (theirs.keys() > 0 || theirs.replOffset() > 0)) {
+      if (theirs.isMaster()) {
+        // Empty or not: promoting beside it makes two writable masters (DESIGN rule 2).
         return Optional.of(peer + "'s Redis answers as a master holding " + theirs.keys()
             + " keys (offset " + theirs.replOffset() + ") and its agent is not heard");
       }
@@ -583,15 +584,21 @@ public final class MasterElection {
     wantsMasterSince = -1;
   }
 
-  private void adoptNewerEpoch(Map<String, PeerReport> alive, long now) {
-    for (PeerReport r : alive.values()) {
+  /**
+   * A newer epoch is adopted from any authentic advert, however late it arrived: epochs only grow,
+   * and a node that missed its peer's promotion (its adverts delayed past the down time on a
+   * starved host) must not elect itself into the same epoch. A tie is settled among live peers.
+   */
+  private void adoptNewerEpoch(Map<String, PeerReport> alive, Map<String, PeerReport> reports, long now) {
+    for (PeerReport r : reports.values()) {
       Advert a = r.advert();
-      if (a.epochMaster().isEmpty()) {
+      if (a.epochMaster().isEmpty() || !peerConfigs.containsKey(a.nodeId())) {
         continue;
       }
       boolean newer = a.epoch() > st.epoch();
       // Two masters of one epoch (both took over at once): the higher priority, then the lower id, wins.
-      boolean tieLost = a.epoch() == st.epoch()
+      boolean tieLost = alive.containsKey(a.nodeId())
+          && a.epoch() == st.epoch()
           && a.state() == AgentState.MASTER
           && a.epochMaster().equals(a.nodeId())
           && !a.nodeId().equals(st.epochMaster())
