@@ -63,6 +63,44 @@ class SentinelProtocolTest {
     return client;
   }
 
+  /**
+   * What redis-py 8's Sentinel client sends on every connection (redis/connection.py on_connect
+   * with protocol 3, a password and a client name): HELLO 3 with AUTH (and SETNAME where it is
+   * given there), CLIENT SETINFO for its name and version, then SENTINEL MASTERS, whose entries
+   * it reads as maps and accepts only when the flags say master and not s_down/o_down. redis-py
+   * itself is not run here (PyPI is not reachable); these are its bytes.
+   */
+  @Test
+  void redisPy8Resp3HandshakeFindsTheMaster() {
+    for (boolean setnameInHello : List.of(false, true)) {
+      RespClient c = connect();
+      RespClient.RMap hello = setnameInHello
+          ? (RespClient.RMap) c.call("HELLO", "3", "AUTH", "default", PASSWORD.text(), "SETNAME",
+              "py-app")
+          : (RespClient.RMap) c.call("HELLO", "3", "AUTH", "default", PASSWORD.text());
+      // redis-py raises "Invalid RESP version" unless proto is the one it asked for.
+      assertEquals(3L, hello.get("proto"));
+      if (!setnameInHello) {
+        assertEquals(new Status("OK"), c.call("CLIENT", "SETNAME", "py-app"));
+      }
+      assertEquals(new Status("OK"), c.call("CLIENT", "SETINFO", "LIB-NAME", "redis-py"));
+      assertEquals(new Status("OK"), c.call("CLIENT", "SETINFO", "LIB-VER", "8.0.0"));
+      assertEquals("py-app", c.call("CLIENT", "GETNAME"));
+      List<?> masters = (List<?>) c.call("SENTINEL", "MASTERS");
+      RespClient.RMap master = (RespClient.RMap) masters.get(0);
+      assertEquals("mymaster", master.get("name"));
+      assertEquals("127.0.0.1", master.get("ip"));
+      assertEquals("7001", master.get("port"));
+      assertEquals("master", master.get("flags"));
+      List<?> replicas = (List<?>) c.call("SENTINEL", "SLAVES", "mymaster");
+      assertEquals("7002", ((RespClient.RMap) replicas.get(0)).get("port"));
+      assertEquals(List.of("127.0.0.1", "7001"),
+          c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"));
+      RespClient.Verbatim info = (RespClient.Verbatim) c.call("CLIENT", "INFO");
+      assertTrue(info.text().contains(" resp=3"), info.text());
+    }
+  }
+
   @Test
   void commandsNeedAuthenticationFirst() {
     RespClient c = connect();
