@@ -13,6 +13,7 @@ import dev.redisha.control.EndpointSteering;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.endpoint.Endpoints;
 import dev.redisha.endpoint.MasterView;
+import dev.redisha.endpoint.RedisNodeView;
 import dev.redisha.config.PeerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import dev.redisha.event.EventLog;
 import dev.redisha.event.HookRunner;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
+import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.PeerRedisWatch;
 import dev.redisha.health.RedisHealthMonitor;
 import dev.redisha.redis.RedisConnector;
@@ -35,6 +37,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,7 +93,7 @@ public final class Agent implements AutoCloseable {
     this.managed = config.redis().mode() == RedisMode.MANAGED
         ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
-    this.endpoints = EndpointFactory.create(config, this::endpointEvent);
+    this.endpoints = EndpointFactory.create(config, this::endpointEvent, this::replOffsets);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
         (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
@@ -229,6 +232,9 @@ public final class Agent implements AutoCloseable {
     String master = coordinator.epochMaster();
     List<HostPort> others = new ArrayList<>();
     Optional<HostPort> masterRedis = Optional.empty();
+    RedisHealth own = latest;
+    List<RedisNodeView> nodes = new ArrayList<>(List.of(new RedisNodeView(config.nodeId(), config.redis().announce(),
+        own.up(), own.info().map(RedisInfo::role).orElse(""), own.info().map(RedisInfo::runId).orElse(""))));
     if (master.equals(config.nodeId())) {
       masterRedis = localIsMaster ? Optional.of(config.redis().announce()) : Optional.empty();
     } else {
@@ -239,6 +245,8 @@ public final class Agent implements AutoCloseable {
           .findFirst().orElseThrow().redis();
       boolean servesAsMaster = p.nodeId().equals(master) && p.redisUp() && "master".equals(p.redisRole())
           && (p.state() == AgentState.MASTER || p.state() == AgentState.HANDING_OVER);
+      PeerRedisProbe probe = peerRedis.latest().get(p.nodeId());
+      nodes.add(new RedisNodeView(p.nodeId(), redis, p.redisUp(), p.redisRole(), probe == null ? "" : probe.runId()));
       if (servesAsMaster) {
         masterRedis = Optional.of(redis);
       } else {
@@ -246,7 +254,16 @@ public final class Agent implements AutoCloseable {
       }
     }
     return new MasterView(coordinator.epoch(), masterRedis.isPresent() ? Optional.of(master) : Optional.empty(),
-        masterRedis, others, localIsMaster);
+        masterRedis, others, localIsMaster, nodes);
+  }
+
+  /** Each Redis's replication offset as last seen (own probe, peers' adverts), for Sentinel's replicas. */
+  private Map<HostPort, Long> replOffsets() {
+    Map<HostPort, Long> offsets = new HashMap<>();
+    latest.info().ifPresent(i -> offsets.put(config.redis().announce(), i.replOffset()));
+    coordinator.peers().forEach(p -> config.peers().stream().filter(c -> c.nodeId().equals(p.nodeId()))
+        .findFirst().ifPresent(c -> offsets.put(c.redis(), p.replOffset())));
+    return offsets;
   }
 
   private void endpointEvent(String what) {

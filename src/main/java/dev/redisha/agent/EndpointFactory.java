@@ -1,5 +1,6 @@
 package dev.redisha.agent;
 
+import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.endpoint.Endpoint;
 import dev.redisha.endpoint.Endpoints;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.Consumer;
 
 /** Builds the endpoints a node's config asks for. */
@@ -20,6 +23,11 @@ final class EndpointFactory {
   private EndpointFactory() {}
 
   static Endpoints create(NodeConfig config, Consumer<String> events) {
+    return create(config, events, Map::of);
+  }
+
+  /** @param replOffsets each Redis's last known replication offset, for Sentinel's replicas */
+  static Endpoints create(NodeConfig config, Consumer<String> events, Supplier<Map<HostPort, Long>> replOffsets) {
     List<Endpoint> list = new ArrayList<>();
     config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
     config.endpoints().proxy().ifPresent(p -> {
@@ -28,7 +36,8 @@ final class EndpointFactory {
     });
     config.endpoints().sentinel().ifPresent(s -> list.add(SentinelEndpoint.start(s.listen(), s.masterName(),
         config.nodeId(), Optional.empty(),
-        s.peers().entrySet().stream().map(e -> new SentinelPeer(e.getKey(), e.getValue())).toList())));
+        s.peers().entrySet().stream().map(e -> new SentinelPeer(e.getKey(), e.getValue())).toList(),
+        s.idleTimeoutMs(), replOffsets)));
     return new Endpoints(list);
   }
 }

@@ -44,10 +44,24 @@ public record EndpointsConfig(Optional<Vip> vip, Optional<Proxy> proxy, Optional
    * @param masterName the name clients ask for (defaults to the group name)
    * @param peers the other agents' Sentinel endpoints by node id, reported by {@code SENTINEL
    *     sentinels}
+   * @param idleTimeoutMs a connection that is not subscribed and sends nothing for this long is
+   *     closed, so idle or abandoned sockets cannot use up the endpoint's client slots
    */
-  public record Sentinel(HostPort listen, String masterName, java.util.Map<String, HostPort> peers) {
+  public record Sentinel(HostPort listen, String masterName, java.util.Map<String, HostPort> peers,
+      long idleTimeoutMs) {
+    /**
+     * 30 s: far longer than any Sentinel client waits between connecting and its first command
+     * or between the queries of one discovery (subscribers are never idle: they wait for
+     * events), and short enough that a flood of idle sockets drains within half a minute.
+     */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
     public Sentinel {
       peers = java.util.Map.copyOf(peers);
+    }
+
+    public Sentinel(HostPort listen, String masterName, java.util.Map<String, HostPort> peers) {
+      this(listen, masterName, peers, DEFAULT_IDLE_TIMEOUT_MS);
     }
   }
 }

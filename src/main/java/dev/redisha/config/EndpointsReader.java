@@ -41,8 +41,9 @@ final class EndpointsReader {
           : Optional.of("must be \"<node_id> <host>:<port>\", got \"" + t + "\""))) {
         parsePeer(text).ifPresent(p -> peers.put(p.getKey(), p.getValue()));
       }
+      long idle = s.integer("idle_timeout_ms", EndpointsConfig.Sentinel.DEFAULT_IDLE_TIMEOUT_MS, 100, 86_400_000);
       s.rejectUnknown();
-      sentinel = Optional.of(new EndpointsConfig.Sentinel(listen, name, peers));
+      sentinel = Optional.of(new EndpointsConfig.Sentinel(listen, name, peers, idle));
     }
     endpoints.rejectUnknown();
     return new EndpointsConfig(vip, proxy, sentinel);

@@ -13,19 +13,38 @@ import java.util.Optional;
  * @param masterRedis the master's Redis address as clients reach it, empty while there is none
  * @param replicas the Redis addresses of the other nodes (for Sentinel's "replicas")
  * @param localIsMaster whether this node is the master (the VIP belongs here)
+ * @param nodes every node's Redis as this agent knows it (up, reported role, run id); empty when
+ *     the publisher does not know (then endpoints assume the nodes are up in their listed roles)
  */
 public record MasterView(
     long epoch,
     Optional<String> masterNode,
     Optional<HostPort> masterRedis,
     List<HostPort> replicas,
-    boolean localIsMaster) {
+    boolean localIsMaster,
+    List<RedisNodeView> nodes) {
 
   public MasterView {
     replicas = List.copyOf(replicas);
+    nodes = List.copyOf(nodes);
+  }
+
+  /** A view without node details. */
+  public MasterView(
+      long epoch,
+      Optional<String> masterNode,
+      Optional<HostPort> masterRedis,
+      List<HostPort> replicas,
+      boolean localIsMaster) {
+    this(epoch, masterNode, masterRedis, replicas, localIsMaster, List.of());
   }
 
   public static MasterView none(long epoch, List<HostPort> replicas) {
     return new MasterView(epoch, Optional.empty(), Optional.empty(), replicas, false);
+  }
+
+  /** The details of the node whose Redis is at {@code redis}, if known. */
+  public Optional<RedisNodeView> node(HostPort redis) {
+    return nodes.stream().filter(n -> n.redis().equals(redis)).findFirst();
   }
 }

@@ -64,6 +64,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean authenticated;
   private boolean closing;
   private String clientName;
+  /** The protocol HELLO chose: 2 (RESP2, the default) or 3. */
+  private int protocol = 2;
+  /** When the client last sent a command (or connected); for the idle timeout. */
+  private long lastActiveNanos = System.nanoTime();
 
   ClientHandler(SentinelEndpoint endpoint, long id) {
     this.endpoint = endpoint;
@@ -83,6 +87,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return patterns;
   }
 
+  long lastActiveNanos() {
+    return lastActiveNanos;
+  }
+
+  /** Subscribers wait for events and are never idle; closing ones are going anyway. */
+  boolean subscribedOrClosing() {
+    return subscribed() || closing;
+  }
+
+  Object remoteAddress() {
+    return ctx == null ? "?" : ctx.channel().remoteAddress();
+  }
+
+  /** Closes the connection without a reply, as redis-server does on its idle timeout. */
+  void closeIdle() {
+    closing = true;
+    counted = false;
+    if (ctx != null) {
+      ctx.close();
+    }
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -90,7 +116,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    if (!endpoint.clientConnected()) {
+    if (!endpoint.clientConnected(this)) {
       closing = true;
       ByteBuf buf = ctx.alloc().buffer();
       new Reply(buf).error("ERR max number of clients reached");
@@ -105,7 +131,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (counted) {
       counted = false;
-      endpoint.clientDisconnected();
+      endpoint.clientDisconnected(this);
     }
     endpoint.subscriptionsChanged(this, false);
     ctx.fireChannelInactive();
@@ -120,10 +146,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (closing) {
       return;
     }
+    lastActiveNanos = System.nanoTime();
     endpoint.commandProcessed();
     ByteBuf buf = ctx.alloc().buffer();
     try {
-      dispatch(command, new Reply(buf));
+      dispatch(command, new Reply(buf, protocol == 3));
     } catch (RuntimeException e) {
       buf.release();
       endpoint.warnThrottled("failed to answer a command: {}", e.toString());
@@ -213,15 +240,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return 0;
     }
     ByteBuf buf = ctx.alloc().buffer();
-    Reply r = new Reply(buf);
+    Reply r = new Reply(buf, protocol == 3);
     int sent = 0;
     if (channels.contains(channel)) {
-      r.array(3).bulk("message").bulk(channel).bulk(message);
+      r.push(3).bulk("message").bulk(channel).bulk(message);
       sent++;
     }
     for (String pattern : patterns) {
       if (Glob.matches(pattern, channel)) {
-        r.array(4).bulk("pmessage").bulk(pattern).bulk(channel).bulk(message);
+        r.push(4).bulk("pmessage").bulk(pattern).bulk(channel).bulk(message);
         sent++;
       }
     }
@@ -248,7 +275,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       r.error("NOAUTH Authentication required.");
       return;
     }
-    if (subscribed() && !spec.inPubSub()) {
+    // RESP3 carries messages as pushes, apart from replies, so Redis lets such clients run
+    // any command while subscribed; RESP2 clients could not tell a reply from a message.
+    if (subscribed() && protocol == 2 && !spec.inPubSub()) {
       r.error("ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING"
           + " / QUIT / RESET are allowed in this context");
       return;
@@ -298,7 +327,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void ping(Command c, Reply r) {
     if (c.size() > 2) {
       r.error("ERR wrong number of arguments for 'ping' command");
-    } else if (subscribed()) {
+    } else if (subscribed() && protocol == 2) {
       // RESP2 subscribers get PING's answer as a Pub/Sub-shaped array.
       r.array(2).bulk("pong").bulk(c.size() == 2 ? c.raw(1) : new byte[0]);
     } else if (c.size() == 2) {
@@ -327,21 +356,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** HELLO [protover [AUTH user pass] [SETNAME name]]; RESP3 is refused so clients fall back. */
+  /**
+   * HELLO [protover [AUTH user pass] [SETNAME name]], checked in redis-server's order: the
+   * version, the options, the password, then authentication. The reply is a map in the chosen
+   * protocol; Sentinel's HELLO has no "role" field (redis-server leaves it out in Sentinel mode).
+   */
   private void hello(Command c, Reply r) {
+    int version = protocol;
     if (c.size() >= 2) {
-      long version;
+      long asked;
       try {
-        version = Long.parseLong(c.arg(1));
+        asked = Long.parseLong(c.arg(1));
       } catch (NumberFormatException e) {
         r.error("ERR Protocol version is not an integer or out of range");
         return;
       }
-      if (version != 2) {
-        r.error("NOPROTO unsupported protocol version: this Sentinel-compatible endpoint speaks"
-            + " RESP2 only");
+      if (asked < 2 || asked > 3) {
+        r.error("NOPROTO unsupported protocol version");
         return;
       }
+      version = (int) asked;
     }
     byte[] user = null;
     byte[] pass = null;
@@ -380,13 +414,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       clientName = newName.isEmpty() ? null : newName;
     }
-    r.array(14)
-        .bulk("server").bulk("redis-sentinel-compatible")
+    protocol = version;
+    r.protocol(version == 3);
+    r.map(6)
+        .bulk("server").bulk("redis")
         .bulk("version").bulk(SentinelEndpoint.REDIS_VERSION)
-        .bulk("proto").integer(2)
+        .bulk("proto").integer(version)
         .bulk("id").integer(id)
         .bulk("mode").bulk("sentinel")
-        .bulk("role").bulk("sentinel")
         .bulk("modules").array(0);
   }
 
@@ -435,7 +470,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (c.size() != 2) {
           arity(r, "client|info");
         } else {
-          r.bulk(clientInfo() + "\n");
+          r.verbatim(clientInfo() + "\n");
         }
       }
       case "help" -> help(r, "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -452,7 +487,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         + " name=" + (clientName == null ? "" : clientName)
         + " db=0 sub=" + channels.size()
         + " psub=" + patterns.size()
-        + " resp=2";
+        + " resp=" + protocol;
   }
 
   private void command(Command c, Reply r) {
@@ -486,7 +521,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         });
       }
       // No documentation to give: an empty map.
-      case "docs" -> r.array(0);
+      case "docs" -> r.map(0);
       case "help" -> help(r, "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
           "(no subcommand)", "COUNT", "DOCS [<command-name> ...]", "INFO [<command-name> ...]",
           "LIST", "HELP");
@@ -501,9 +536,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (spec.noAuth()) {
       flags.add("no_auth");
     }
-    r.array(10).bulk(name).integer(spec.arity()).array(flags.size());
+    r.array(10).bulk(name).integer(spec.arity()).set(flags.size());
     flags.forEach(r::simple);
-    r.integer(0).integer(0).integer(0).array(0).array(0).array(0).array(0);
+    r.integer(0).integer(0).integer(0).set(0).array(0).array(0).array(0);
   }
 
   private void info(Command c, Reply r) {
@@ -547,7 +582,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (c.size() != 3) {
           arity(r, "sentinel|" + sub);
         } else if (knownMaster(c, r)) {
-          List<List<String>> replicas = Instances.replicas(s);
+          List<List<String>> replicas = Instances.replicas(s, endpoint::replOffset);
           r.array(replicas.size());
           replicas.forEach(r::fields);
         }
@@ -565,10 +600,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case "get-master-addr-by-name" -> {
         if (c.size() != 3) {
           arity(r, "sentinel|get-master-addr-by-name");
-        } else if (!c.arg(2).equals(endpoint.masterName()) || s.master().isEmpty()) {
+        } else if (!c.arg(2).equals(endpoint.masterName()) || s.knownMaster().isEmpty()) {
           r.nullArray();
         } else {
-          r.array(2).bulk(s.master().get().host()).bulk(s.master().get().port());
+          // Mid-switch too: the last known master, never nil, as a real Sentinel answers.
+          r.array(2).bulk(s.knownMaster().get().host()).bulk(s.knownMaster().get().port());
         }
       }
       case "myid" -> {
@@ -614,7 +650,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     for (int i = 1; i < c.size(); i++) {
       into.add(c.arg(i));
-      r.array(3).bulk(kind).bulk(c.raw(i)).integer(subscriptionCount());
+      r.push(3).bulk(kind).bulk(c.raw(i)).integer(subscriptionCount());
     }
     endpoint.subscriptionsChanged(this, subscribed());
   }
@@ -622,16 +658,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void unsubscribe(Command c, Reply r, Set<String> from, String kind) {
     if (c.size() == 1) {
       if (from.isEmpty()) {
-        r.array(3).bulk(kind).bulk((String) null).integer(subscriptionCount());
+        r.push(3).bulk(kind).bulk((String) null).integer(subscriptionCount());
       }
       for (String name : List.copyOf(from)) {
         from.remove(name);
-        r.array(3).bulk(kind).bulk(name).integer(subscriptionCount());
+        r.push(3).bulk(kind).bulk(name).integer(subscriptionCount());
       }
     } else {
       for (int i = 1; i < c.size(); i++) {
         from.remove(c.arg(i));
-        r.array(3).bulk(kind).bulk(c.raw(i)).integer(subscriptionCount());
+        r.push(3).bulk(kind).bulk(c.raw(i)).integer(subscriptionCount());
       }
     }
     endpoint.subscriptionsChanged(this, subscribed());

@@ -1,15 +1,18 @@
 package dev.redisha.endpoint.sentinel;
 
 import dev.redisha.config.HostPort;
+import dev.redisha.endpoint.RedisNodeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * The instance descriptions of {@code SENTINEL masters|master|replicas|sentinels} and the
- * "# Sentinel" INFO section, with the field names and order of Redis 7's sentinel.c. Values that
- * describe Sentinel's own probing (ping times, pending commands) have no counterpart here and are
- * reported as a healthy Sentinel would; Sentinel's defaults stand for its tunables.
+ * "# Sentinel" INFO section, with the field names and order of Redis 7's sentinel.c. Run ids,
+ * reported roles, down flags and replication offsets are what this agent last saw of each Redis.
+ * Values that describe Sentinel's own probing (ping times, pending commands) have no counterpart
+ * here and are reported as a healthy Sentinel would; Sentinel's defaults stand for its tunables.
  */
 final class Instances {
   /** Sentinel's defaults, reported because clients expect the fields to exist. */
@@ -22,23 +25,25 @@ final class Instances {
   private Instances() {}
 
   /**
-   * The master. While there is none, it is the last known master flagged {@code s_down,o_down},
-   * so redis-py and other clients that check flags refuse it, as with a real Sentinel mid-failover.
+   * The master. While there is none, it is the last known master; flagged {@code
+   * s_down,o_down} when its Redis is down, so redis-py and other clients that check flags refuse
+   * it, as with a real Sentinel mid-failover.
    */
   static List<String> master(Snapshot s, String masterName, int otherSentinels) {
-    Optional<HostPort> current = s.master();
-    HostPort address = current.or(s::lastMaster).orElse(UNKNOWN);
-    boolean down = current.isEmpty();
+    HostPort address = s.knownMaster().orElse(UNKNOWN);
+    Optional<RedisNodeView> node = s.node(address);
+    boolean down = s.masterDown();
     long since = s.millisInState();
     List<String> f = new ArrayList<>();
-    common(f, masterName, address, "", down ? "s_down,o_down,master" : "master", down, since);
+    common(f, masterName, address, node.map(RedisNodeView::runId).orElse(""),
+        down ? "s_down,o_down,master" : "master", down, since);
     if (down) {
       add(f, "s-down-time", since);
       add(f, "o-down-time", since);
     }
     add(f, "down-after-milliseconds", DOWN_AFTER_MS);
     add(f, "info-refresh", 0);
-    add(f, "role-reported", "master");
+    add(f, "role-reported", reportedRole(node, "master"));
     add(f, "role-reported-time", since);
     add(f, "config-epoch", s.epoch());
     add(f, "num-slaves", s.replicas().size());
@@ -49,27 +54,45 @@ final class Instances {
     return f;
   }
 
-  static List<List<String>> replicas(Snapshot s) {
+  /**
+   * The replicas, each with its run id, reported role, link state and replication offset as this
+   * agent last saw them; a replica whose Redis is down is flagged {@code s_down} so clients skip
+   * it (Lettuce's MasterReplica and redis-py's replica lists do).
+   */
+  static List<List<String>> replicas(Snapshot s, ToLongFunction<HostPort> replOffset) {
     Optional<HostPort> master = s.master();
     long since = s.millisInState();
     List<List<String>> all = new ArrayList<>();
     for (HostPort replica : s.replicas()) {
+      Optional<RedisNodeView> node = s.node(replica);
+      boolean down = node.map(n -> !n.up()).orElse(false);
+      boolean linked = master.isPresent() && !down;
       List<String> f = new ArrayList<>();
-      common(f, replica.toString(), replica, "", "slave", false, since);
+      common(f, replica.toString(), replica, node.map(RedisNodeView::runId).orElse(""),
+          down ? "s_down,slave" : "slave", down, since);
+      if (down) {
+        add(f, "s-down-time", since);
+      }
       add(f, "down-after-milliseconds", DOWN_AFTER_MS);
       add(f, "info-refresh", 0);
-      add(f, "role-reported", "slave");
+      add(f, "role-reported", reportedRole(node, "slave"));
       add(f, "role-reported-time", since);
-      add(f, "master-link-down-time", master.isPresent() ? 0 : since);
-      add(f, "master-link-status", master.isPresent() ? "ok" : "err");
+      add(f, "master-link-down-time", linked ? 0 : since);
+      add(f, "master-link-status", linked ? "ok" : "err");
       add(f, "master-host", master.map(HostPort::host).orElse("?"));
       add(f, "master-port", master.map(HostPort::port).orElse(0));
       add(f, "slave-priority", 100);
-      add(f, "slave-repl-offset", 0);
+      add(f, "slave-repl-offset", replOffset.applyAsLong(replica));
       add(f, "replica-announced", 1);
       all.add(f);
     }
     return all;
+  }
+
+  /** The role the Redis last reported; Sentinel's listed role until it has reported one. */
+  private static String reportedRole(Optional<RedisNodeView> node, String listed) {
+    String role = node.map(RedisNodeView::role).orElse("");
+    return role.isEmpty() ? listed : role;
   }
 
   static List<List<String>> sentinels(List<SentinelPeer> others, String group) {
@@ -89,7 +112,7 @@ final class Instances {
 
   /** The "# Sentinel" section of INFO, lines without terminators. */
   static List<String> infoSection(Snapshot s, String masterName, int otherSentinels) {
-    HostPort address = s.master().or(s::lastMaster).orElse(UNKNOWN);
+    HostPort address = s.knownMaster().orElse(UNKNOWN);
     return List.of(
         "# Sentinel",
         "sentinel_masters:1",
@@ -99,7 +122,7 @@ final class Instances {
         "sentinel_scripts_queue_length:0",
         "sentinel_simulate_failure_flags:0",
         "master0:name=" + masterName
-            + ",status=" + (s.master().isPresent() ? "ok" : "odown")
+            + ",status=" + (s.masterDown() ? "odown" : "ok")
             + ",address=" + address
             + ",slaves=" + s.replicas().size()
             + ",sentinels=" + (otherSentinels + 1));

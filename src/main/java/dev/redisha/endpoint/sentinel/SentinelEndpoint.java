@@ -1,5 +1,6 @@
 package dev.redisha.endpoint.sentinel;
 
+import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
 import dev.redisha.endpoint.Endpoint;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -33,15 +35,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Sentinel-compatible discovery endpoint (DESIGN §5): a small RESP2 server that answers the
- * commands Sentinel clients use (Jedis' {@code JedisSentinelPool}, Lettuce, redis-py, redis-cli)
- * with the group's master as this agent's decisions see it, and publishes {@code +switch-master}
- * when the master changes, so clients follow a failover without a restart. It exposes one master,
- * named after the group.
+ * A Sentinel-compatible discovery endpoint (DESIGN §5): a small RESP2/RESP3 server that answers
+ * the commands Sentinel clients use (Jedis' {@code JedisSentinelPool}, Lettuce, redis-py,
+ * redis-cli) with the group's master as this agent's decisions see it, and publishes the events a
+ * real Sentinel publishes when the master changes ({@code +sdown}, {@code +odown}, the failover's
+ * steps, {@code +switch-master}, {@code +slave}, ...; see {@link Announcements}), so clients follow
+ * a failover without a restart. It exposes one master, named after the group.
+ *
+ * <p>Client slots cannot be used up by idle sockets: a connection that is not subscribed and
+ * sends nothing for the idle timeout is closed, and when all {@link #MAX_CLIENTS} slots are taken
+ * a new connection takes the slot of the longest-idle unsubscribed one.
  *
  * <p>All connections and the publishing run on one Netty event-loop thread ("sentinel-endpoint");
  * {@link #update} only swaps an immutable snapshot and queues the publication, so it never blocks
@@ -53,8 +61,12 @@ public final class SentinelEndpoint implements Endpoint {
   /** The channel Sentinel announces master changes on. */
   public static final String SWITCH_MASTER = "+switch-master";
   /** The Redis version this endpoint's protocol behaviour follows (HELLO, INFO). */
-  public static final String REDIS_VERSION = "7.0.0";
-  /** Connections beyond this many are refused with Redis' "max number of clients reached". */
+  public static final String REDIS_VERSION = "7.0.15";
+  /**
+   * At most this many connections at once; past it a new one replaces the longest-idle
+   * unsubscribed connection, or is refused with "max number of clients reached" if every
+   * connection is subscribed.
+   */
   public static final int MAX_CLIENTS = 1000;
 
   private static final Logger log = LoggerFactory.getLogger(SentinelEndpoint.class);
@@ -67,6 +79,9 @@ public final class SentinelEndpoint implements Endpoint {
   private final String runId;
   private final Optional<byte[]> password;
   private final List<SentinelPeer> otherSentinels;
+  private final long idleTimeoutNanos;
+  private final Supplier<Map<HostPort, Long>> replOffsets;
+  private final Announcements announcements;
   private final EventLoopGroup group;
   private final EventLoop loop;
   private final Channel serverChannel;
@@ -82,6 +97,9 @@ public final class SentinelEndpoint implements Endpoint {
   private final AtomicLong lastWarnNanos = new AtomicLong(System.nanoTime() - WARN_INTERVAL_NANOS);
   /** Connections with at least one subscription; touched on the event loop only. */
   private final Set<ClientHandler> subscribers = new HashSet<>();
+  /** Every counted connection; touched on the event loop only. */
+  private final Set<ClientHandler> clients = new HashSet<>();
+  private final LongAdder idleClosed = new LongAdder();
   private volatile Snapshot snapshot = Snapshot.initial();
 
   private SentinelEndpoint(
@@ -89,12 +107,18 @@ public final class SentinelEndpoint implements Endpoint {
       String masterName,
       String nodeId,
       Optional<Secret> password,
-      List<SentinelPeer> otherSentinels) {
+      List<SentinelPeer> otherSentinels,
+      long idleTimeoutMs,
+      Supplier<Map<HostPort, Long>> replOffsets) {
     this.masterName = masterName;
     this.nodeId = nodeId;
     this.runId = runId(masterName, nodeId);
     this.password = password.map(p -> p.text().getBytes(StandardCharsets.UTF_8));
     this.otherSentinels = List.copyOf(otherSentinels);
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+    this.replOffsets = replOffsets;
+    this.announcements = new Announcements(masterName, nodeId, runId, this.otherSentinels.size() + 1,
+        Instances.quorum(this.otherSentinels.size()));
     this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("sentinel-endpoint", true));
     this.loop = group.next();
     try {
@@ -127,6 +151,8 @@ public final class SentinelEndpoint implements Endpoint {
     }
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     this.address = new HostPort(listen.host(), port);
+    long sweepMs = Math.max(50, Math.min(1000, idleTimeoutMs / 4));
+    loop.scheduleWithFixedDelay(this::closeIdleClients, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     log.info("{} started for master name {} (sentinel id {}, {} other sentinel(s), auth {})",
         name(), masterName, runId, this.otherSentinels.size(),
         this.password.isPresent() ? "required" : "off");
@@ -149,7 +175,30 @@ public final class SentinelEndpoint implements Endpoint {
       String nodeId,
       Optional<Secret> password,
       List<SentinelPeer> otherSentinels) {
+    return start(listen, masterName, nodeId, password, otherSentinels,
+        EndpointsConfig.Sentinel.DEFAULT_IDLE_TIMEOUT_MS, Map::of);
+  }
+
+  /**
+   * Starts listening, as {@link #start(HostPort, String, String, Optional, List)}.
+   *
+   * @param idleTimeoutMs an unsubscribed connection silent for this long is closed
+   * @param replOffsets each Redis's last known replication offset by address, read when a client
+   *     asks for the replicas
+   */
+  public static SentinelEndpoint start(
+      HostPort listen,
+      String masterName,
+      String nodeId,
+      Optional<Secret> password,
+      List<SentinelPeer> otherSentinels,
+      long idleTimeoutMs,
+      Supplier<Map<HostPort, Long>> replOffsets) {
     Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(replOffsets, "replOffsets");
+    if (idleTimeoutMs <= 0) {
+      throw new IllegalArgumentException("the idle timeout must be positive");
+    }
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(otherSentinels, "otherSentinels");
     if (masterName == null || masterName.isEmpty() || masterName.chars().anyMatch(c -> c <= ' ')) {
@@ -159,7 +208,8 @@ public final class SentinelEndpoint implements Endpoint {
     if (nodeId == null || nodeId.isEmpty()) {
       throw new IllegalArgumentException("the node id must be non-empty");
     }
-    return new SentinelEndpoint(listen, masterName, nodeId, password, otherSentinels);
+    return new SentinelEndpoint(listen, masterName, nodeId, password, otherSentinels, idleTimeoutMs,
+        replOffsets);
   }
 
   /**
@@ -198,11 +248,12 @@ public final class SentinelEndpoint implements Endpoint {
   }
 
   /**
-   * Takes the new view. When it names a master at a new address, every subscriber of
-   * {@code +switch-master} (or of a matching pattern) gets {@code <name> <old-ip> <old-port>
-   * <new-ip> <new-port>}; the old address is the last master announced, or the new one if there
-   * never was one. While a view has no master, {@code get-master-addr-by-name} answers nil and
-   * the master is flagged down.
+   * Takes the new view and publishes what a real Sentinel would for the change (see {@link
+   * Announcements}): when the master moves, subscribers of {@code +switch-master} (or of a
+   * matching pattern) get {@code <name> <old-ip> <old-port> <new-ip> <new-port>}. The first master
+   * ever seen is not announced: there was no switch. While a view has no master, {@code
+   * get-master-addr-by-name} keeps answering the last master known, as Sentinel does until a
+   * failover names another.
    */
   @Override
   public synchronized void update(MasterView view) {
@@ -211,21 +262,24 @@ public final class SentinelEndpoint implements Endpoint {
     Snapshot after = before.next(view);
     snapshot = after;
     Optional<HostPort> next = view.masterRedis();
-    if (next.isPresent() && !next.equals(before.lastMaster())) {
-      HostPort from = before.lastMaster().orElse(next.get());
-      HostPort to = next.get();
-      String message =
-          masterName + " " + from.host() + " " + from.port() + " " + to.host() + " " + to.port();
-      if (before.lastMaster().isPresent()) {
-        log.info("{}: {} {} (epoch {})", name(), SWITCH_MASTER, message, view.epoch());
-      } else {
-        log.info("{}: master {} (epoch {}), announced as {} {}", name(), to, view.epoch(),
-            SWITCH_MASTER, message);
-      }
-      publish(SWITCH_MASTER, message);
+    if (next.isPresent() && before.lastMaster().isEmpty()) {
+      log.info("{}: master {} (epoch {})", name(), next.get(), view.epoch());
+    } else if (next.isPresent() && !next.equals(before.lastMaster())) {
+      log.info("{}: {} {} -> {} (epoch {})", name(), SWITCH_MASTER, before.lastMaster().get(),
+          next.get(), view.epoch());
     } else if (next.isEmpty() && before.master().isPresent()) {
-      log.info("{}: no master (epoch {}); get-master-addr-by-name answers nil", name(), view.epoch());
+      log.info("{}: no master (epoch {}); clients are told the last one, {}{}", name(),
+          view.epoch(), before.master().get(), after.masterDown() ? ", flagged down" : "");
     }
+    List<Announcements.Event> events = announcements.between(before, after);
+    if (!events.isEmpty()) {
+      publish(events);
+    }
+  }
+
+  /** Connections closed for being idle (silent past the timeout, or replaced at the limit). */
+  public long idleClosed() {
+    return idleClosed.sum();
   }
 
   /** Connections closed because they broke the protocol or a limit. */
@@ -253,15 +307,19 @@ public final class SentinelEndpoint implements Endpoint {
     log.info("{} closed", name());
   }
 
-  private void publish(String channel, String message) {
+  /** Publishes in order, in one task, so no subscriber sees a later event before an earlier. */
+  private void publish(List<Announcements.Event> events) {
     try {
       loop.execute(
           () -> {
-            int receivers = 0;
-            for (ClientHandler subscriber : List.copyOf(subscribers)) {
-              receivers += subscriber.deliver(channel, message);
+            for (Announcements.Event e : events) {
+              int receivers = 0;
+              for (ClientHandler subscriber : List.copyOf(subscribers)) {
+                receivers += subscriber.deliver(e.channel(), e.message());
+              }
+              log.debug("{}: published {} {} to {} receiver(s)", name(), e.channel(), e.message(),
+                  receivers);
             }
-            log.debug("{}: published on {} to {} receiver(s)", name(), channel, receivers);
           });
     } catch (RejectedExecutionException e) {
       // Closed: there is nobody left to tell.
@@ -299,18 +357,68 @@ public final class SentinelEndpoint implements Endpoint {
     return ok;
   }
 
-  boolean clientConnected() {
+  /**
+   * Counts a new connection (event loop). At the limit it takes the slot of the unsubscribed
+   * connection that has been silent longest, so idle sockets never lock clients out; only when
+   * every connection is subscribed is the new one refused.
+   */
+  boolean clientConnected(ClientHandler client) {
     connectionsReceived.increment();
-    if (connectedClients.incrementAndGet() > MAX_CLIENTS) {
-      connectedClients.decrementAndGet();
-      rejectedConnections.increment();
-      return false;
+    if (clients.size() >= MAX_CLIENTS) {
+      ClientHandler idlest = null;
+      for (ClientHandler c : clients) {
+        if (!c.subscribedOrClosing() && (idlest == null || c.lastActiveNanos() < idlest.lastActiveNanos())) {
+          idlest = c;
+        }
+      }
+      if (idlest == null) {
+        rejectedConnections.increment();
+        return false;
+      }
+      idleClosed.increment();
+      warnThrottled("at the limit of {} connections: closed the longest-idle one, from {}",
+          MAX_CLIENTS, idlest.remoteAddress());
+      clientDisconnected(idlest);
+      idlest.closeIdle();
     }
+    clients.add(client);
+    connectedClients.set(clients.size());
     return true;
   }
 
-  void clientDisconnected() {
-    connectedClients.decrementAndGet();
+  void clientDisconnected(ClientHandler client) {
+    if (clients.remove(client)) {
+      connectedClients.set(clients.size());
+    }
+  }
+
+  /** Closes unsubscribed connections silent past the idle timeout (event loop, periodic). */
+  private void closeIdleClients() {
+    long now = System.nanoTime();
+    List<ClientHandler> idle = new ArrayList<>();
+    for (ClientHandler c : clients) {
+      if (!c.subscribedOrClosing() && now - c.lastActiveNanos() > idleTimeoutNanos) {
+        idle.add(c);
+      }
+    }
+    for (ClientHandler c : idle) {
+      idleClosed.increment();
+      clientDisconnected(c);
+      c.closeIdle();
+    }
+    if (!idle.isEmpty()) {
+      log.debug("{}: closed {} idle connection(s)", name(), idle.size());
+    }
+  }
+
+  /** The last known replication offset of the Redis at {@code redis}, 0 if unknown. */
+  long replOffset(HostPort redis) {
+    try {
+      return replOffsets.get().getOrDefault(redis, 0L);
+    } catch (RuntimeException e) {
+      // The agent's figures are a courtesy; a failure must not fail the client's command.
+      return 0;
+    }
   }
 
   void commandProcessed() {
@@ -373,6 +481,7 @@ public final class SentinelEndpoint implements Endpoint {
           "total_connections_received:" + connectionsReceived.sum(),
           "total_commands_processed:" + commandsProcessed.sum(),
           "rejected_connections:" + rejectedConnections.sum(),
+          "idle_connections_closed:" + idleClosed.sum(),
           "pubsub_channels:" + channels.size(),
           "pubsub_patterns:" + patterns.size(),
           "protocol_errors:" + protocolErrors.sum(),

@@ -2,6 +2,7 @@ package dev.redisha.endpoint.sentinel;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.endpoint.MasterView;
+import dev.redisha.endpoint.RedisNodeView;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,10 +14,13 @@ import java.util.Optional;
  * @param view the latest view, empty before the first {@code update}
  * @param lastMaster the last master address announced, kept while there is no master
  * @param sinceNanos {@link System#nanoTime} when the master last changed or disappeared
+ * @param masterDown whether the last master's Redis is down and no new one took over yet (the
+ *     master is then flagged {@code s_down,o_down})
  */
-record Snapshot(Optional<MasterView> view, Optional<HostPort> lastMaster, long sinceNanos) {
+record Snapshot(
+    Optional<MasterView> view, Optional<HostPort> lastMaster, long sinceNanos, boolean masterDown) {
   static Snapshot initial() {
-    return new Snapshot(Optional.empty(), Optional.empty(), System.nanoTime());
+    return new Snapshot(Optional.empty(), Optional.empty(), System.nanoTime(), false);
   }
 
   /** The master clients should use now, empty while there is none. */
@@ -24,16 +28,33 @@ record Snapshot(Optional<MasterView> view, Optional<HostPort> lastMaster, long s
     return view.flatMap(MasterView::masterRedis);
   }
 
+  /**
+   * The master to name to clients: the current one, or while there is none the last one known,
+   * as a real Sentinel answers the last known address until a failover names a new one.
+   */
+  Optional<HostPort> knownMaster() {
+    return master().or(this::lastMaster);
+  }
+
   long epoch() {
     return view.map(MasterView::epoch).orElse(0L);
   }
 
-  /** The other nodes' Redis addresses, never the master's own. */
+  /** The other nodes' Redis addresses, never the known master's own. */
   List<HostPort> replicas() {
-    Optional<HostPort> master = master();
+    Optional<HostPort> master = knownMaster();
     return view.map(MasterView::replicas).orElse(List.of()).stream()
         .filter(r -> master.isEmpty() || !r.equals(master.get()))
         .toList();
+  }
+
+  Optional<RedisNodeView> node(HostPort redis) {
+    return view.flatMap(v -> v.node(redis));
+  }
+
+  /** Whether the Redis at {@code redis} is known to be down; unknown counts as up. */
+  boolean down(HostPort redis) {
+    return node(redis).map(n -> !n.up()).orElse(false);
   }
 
   long millisInState() {
@@ -44,9 +65,9 @@ record Snapshot(Optional<MasterView> view, Optional<HostPort> lastMaster, long s
   Snapshot next(MasterView next) {
     Optional<HostPort> newMaster = next.masterRedis();
     boolean changed = !newMaster.equals(master());
-    return new Snapshot(
-        Optional.of(next),
-        newMaster.isPresent() ? newMaster : lastMaster,
-        changed ? System.nanoTime() : sinceNanos);
+    Optional<HostPort> last = newMaster.isPresent() ? newMaster : lastMaster;
+    boolean down = newMaster.isEmpty() && last.isPresent()
+        && next.node(last.get()).map(n -> !n.up()).orElse(true);
+    return new Snapshot(Optional.of(next), last, changed ? System.nanoTime() : sinceNanos, down);
   }
 }

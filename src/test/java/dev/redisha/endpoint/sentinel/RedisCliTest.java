@@ -104,10 +104,36 @@ class RedisCliTest {
         + redis.a + ",slaves=1,sentinels=2"));
   }
 
+  /** redis-cli -3 prints maps as "field value" lines, as it does for a real redis-sentinel. */
+  @Test
+  void resp3HelloMastersAndAddressArePrintedAsForARealSentinel() {
+    List<String> hello = cli("-3", "HELLO", "3");
+    assertTrue(hello.contains("proto 3") && hello.contains("mode sentinel")
+        && hello.contains("server redis"), hello.toString());
+    List<String> masters = cli("-3", "SENTINEL", "masters");
+    assertEquals("name mymaster", masters.get(0));
+    assertTrue(masters.contains("port " + redis.a.port()), masters.toString());
+    assertTrue(masters.contains("flags master"), masters.toString());
+    List<String> replicas = cli("-3", "SENTINEL", "replicas", "mymaster");
+    assertEquals("name " + redis.b, replicas.get(0));
+    assertEquals(List.of(redis.a.host(), Integer.toString(redis.a.port())),
+        cli("-3", "SENTINEL", "get-master-addr-by-name", "mymaster"));
+    assertEquals(List.of(""), cli("-3", "SENTINEL", "get-master-addr-by-name", "othermaster"));
+  }
+
+  @Test
+  void resp3SubscriberReceivesSwitchMasterOnAChange() throws Exception {
+    subscriberReceivesSwitchMaster("-3");
+  }
+
   @Test
   void subscriberReceivesSwitchMasterOnAChange() throws Exception {
+    subscriberReceivesSwitchMaster("-2");
+  }
+
+  private void subscriberReceivesSwitchMaster(String protocol) throws Exception {
     Path output = Files.createTempFile(dir, "subscribe", ".out");
-    Process subscriber = cliProcess(output, "SUBSCRIBE", SentinelEndpoint.SWITCH_MASTER);
+    Process subscriber = cliProcess(output, protocol, "SUBSCRIBE", SentinelEndpoint.SWITCH_MASTER);
     try {
       Await.until("redis-cli subscribed", WAIT,
           () -> read(output).contains("subscribe\n+switch-master\n1\n"));

@@ -15,14 +15,49 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A raw RESP2 client for tests that check exact reply shapes: simple strings come back as
+ * A raw RESP2/RESP3 client for tests that check exact reply shapes: simple strings come back as
  * {@link Status}, errors as {@link Err}, integers as Long, bulk strings as String (null for nil),
- * arrays as List (and {@link #NIL_ARRAY} for a nil array). Every read has a 5 s timeout.
+ * arrays as List (and {@link #NIL_ARRAY} for a nil array). RESP3's own types keep their type:
+ * {@link RMap} (entries in order), {@link Push}, {@link RSet}, {@link Verbatim}, and {@link
+ * #NULL} for {@code _}. Every read has a 5 s timeout.
  */
 final class RespClient implements AutoCloseable {
   record Status(String text) {}
 
   record Err(String text) {}
+
+  /** A RESP3 map, as its keys and values alternating, in the order sent. */
+  record RMap(List<Object> flat) {
+    Object get(String key) {
+      for (int i = 0; i < flat.size(); i += 2) {
+        if (key.equals(flat.get(i))) {
+          return flat.get(i + 1);
+        }
+      }
+      throw new AssertionError("no field " + key + " in " + flat);
+    }
+
+    List<Object> keys() {
+      List<Object> keys = new ArrayList<>();
+      for (int i = 0; i < flat.size(); i += 2) {
+        keys.add(flat.get(i));
+      }
+      return keys;
+    }
+  }
+
+  record Push(List<Object> items) {}
+
+  record RSet(List<Object> items) {}
+
+  record Verbatim(String format, String text) {}
+
+  static final Object NULL = new Object() {
+    @Override
+    public String toString() {
+      return "(RESP3 null)";
+    }
+  };
 
   static final Object NIL_ARRAY = new Object() {
     @Override
@@ -132,15 +167,37 @@ final class RespClient implements AutoCloseable {
         if (length < 0) {
           return NIL_ARRAY;
         }
-        List<Object> items = new ArrayList<>(length);
-        for (int i = 0; i < length; i++) {
-          items.add(readValue());
-        }
-        return items;
+        return readItems(length);
+      }
+      case '%':
+        return new RMap(readItems(2 * Integer.parseInt(line)));
+      case '>':
+        return new Push(readItems(Integer.parseInt(line)));
+      case '~':
+        return new RSet(readItems(Integer.parseInt(line)));
+      case '_':
+        return NULL;
+      case '#':
+        return line.equals("t");
+      case ',':
+        return Double.parseDouble(line);
+      case '=': {
+        int length = Integer.parseInt(line);
+        byte[] data = in.readNBytes(length + 2);
+        String text = new String(data, 0, length, StandardCharsets.ISO_8859_1);
+        return new Verbatim(text.substring(0, 3), text.substring(4));
       }
       default:
-        throw new IOException("not a RESP2 reply type: " + (char) type);
+        throw new IOException("not a RESP reply type: " + (char) type);
     }
+  }
+
+  private List<Object> readItems(int length) throws IOException {
+    List<Object> items = new ArrayList<>(length);
+    for (int i = 0; i < length; i++) {
+      items.add(readValue());
+    }
+    return items;
   }
 
   private String readLine() throws IOException {

@@ -63,6 +63,44 @@ class SentinelProtocolTest {
     return client;
   }
 
+  /**
+   * What redis-py 8's Sentinel client sends on every connection (redis/connection.py on_connect
+   * with protocol 3, a password and a client name): HELLO 3 with AUTH (and SETNAME where it is
+   * given there), CLIENT SETINFO for its name and version, then SENTINEL MASTERS, whose entries
+   * it reads as maps and accepts only when the flags say master and not s_down/o_down. redis-py
+   * itself is not run here (PyPI is not reachable); these are its bytes.
+   */
+  @Test
+  void redisPy8Resp3HandshakeFindsTheMaster() {
+    for (boolean setnameInHello : List.of(false, true)) {
+      RespClient c = connect();
+      RespClient.RMap hello = setnameInHello
+          ? (RespClient.RMap) c.call("HELLO", "3", "AUTH", "default", PASSWORD.text(), "SETNAME",
+              "py-app")
+          : (RespClient.RMap) c.call("HELLO", "3", "AUTH", "default", PASSWORD.text());
+      // redis-py raises "Invalid RESP version" unless proto is the one it asked for.
+      assertEquals(3L, hello.get("proto"));
+      if (!setnameInHello) {
+        assertEquals(new Status("OK"), c.call("CLIENT", "SETNAME", "py-app"));
+      }
+      assertEquals(new Status("OK"), c.call("CLIENT", "SETINFO", "LIB-NAME", "redis-py"));
+      assertEquals(new Status("OK"), c.call("CLIENT", "SETINFO", "LIB-VER", "8.0.0"));
+      assertEquals("py-app", c.call("CLIENT", "GETNAME"));
+      List<?> masters = (List<?>) c.call("SENTINEL", "MASTERS");
+      RespClient.RMap master = (RespClient.RMap) masters.get(0);
+      assertEquals("mymaster", master.get("name"));
+      assertEquals("127.0.0.1", master.get("ip"));
+      assertEquals("7001", master.get("port"));
+      assertEquals("master", master.get("flags"));
+      List<?> replicas = (List<?>) c.call("SENTINEL", "SLAVES", "mymaster");
+      assertEquals("7002", ((RespClient.RMap) replicas.get(0)).get("port"));
+      assertEquals(List.of("127.0.0.1", "7001"),
+          c.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"));
+      RespClient.Verbatim info = (RespClient.Verbatim) c.call("CLIENT", "INFO");
+      assertTrue(info.text().contains(" resp=3"), info.text());
+    }
+  }
+
   @Test
   void commandsNeedAuthenticationFirst() {
     RespClient c = connect();
@@ -101,17 +139,17 @@ class SentinelProtocolTest {
   @Test
   void helloNegotiatesResp2AndCanAuthenticate() {
     RespClient c = connect();
-    Object resp3 = c.call("HELLO", "3");
-    assertTrue(((Err) resp3).text().startsWith("NOPROTO "), resp3.toString());
-    Object noAuth = c.call("HELLO", "2");
+    assertEquals(new Err("NOPROTO unsupported protocol version"), c.call("HELLO", "4"));
+    assertEquals(new Err("NOPROTO unsupported protocol version"), c.call("HELLO", "1"));
+    Object noAuth = c.call("HELLO", "3");
     assertTrue(((Err) noAuth).text().startsWith("NOAUTH HELLO must be called"), noAuth.toString());
     List<?> hello = (List<?>) c.call("HELLO", "2", "AUTH", "default", PASSWORD.text(),
         "SETNAME", "my-app");
-    assertEquals(14, hello.size());
-    assertEquals(List.of("server", "redis-sentinel-compatible", "version",
+    // Sentinel's HELLO, as redis-sentinel 7.0 answers it: no "role" field in Sentinel mode.
+    assertEquals(12, hello.size());
+    assertEquals(List.of("server", "redis", "version",
         SentinelEndpoint.REDIS_VERSION, "proto", 2L), hello.subList(0, 6));
-    assertEquals(List.of("mode", "sentinel", "role", "sentinel", "modules", List.of()),
-        hello.subList(8, 14));
+    assertEquals(List.of("mode", "sentinel", "modules", List.of()), hello.subList(8, 12));
     assertEquals(hello.get(7), c.call("CLIENT", "ID"));
     assertEquals("my-app", c.call("CLIENT", "GETNAME"));
     assertEquals(new Status("OK"), c.call("CLIENT", "SETNAME", "other"));
@@ -180,10 +218,12 @@ class SentinelProtocolTest {
   }
 
   @Test
-  void withoutAMasterTheAddressIsNilAndTheMasterIsDown() {
+  void withoutAMasterTheLastAddressIsAnsweredAndTheMasterIsDown() {
     RespClient c = authenticated();
     endpoint.update(MasterView.none(2, List.of(A, B)));
-    assertSame(RespClient.NIL_ARRAY, c.call("SENTINEL", "get-master-addr-by-name", "mymaster"));
+    // A real Sentinel answers the last known master until a failover names a new one.
+    assertEquals(List.of("127.0.0.1", "7001"),
+        c.call("SENTINEL", "get-master-addr-by-name", "mymaster"));
     List<?> master = (List<?>) c.call("SENTINEL", "master", "mymaster");
     assertField(master, "flags", "s_down,o_down,master");
     assertField(master, "ip", "127.0.0.1");
@@ -210,9 +250,11 @@ class SentinelProtocolTest {
     assertEquals(List.of("message", "+switch-master", failover), c.read());
     assertEquals(List.of("pmessage", "+switch-*", "+switch-master", failover), c.read());
 
-    // Same master in a new epoch, then no master: nothing to announce.
+    // Same master in a new epoch: no switch. Then no master: it is down, no switch either.
     endpoint.update(JedisSentinelPoolTest.view(3, B, A));
     endpoint.update(MasterView.none(4, List.of(A, B)));
+    assertEquals(List.of("pmessage", "+sdown", "+sdown", "master mymaster 127.0.0.1 7002"),
+        c.read());
     assertEquals(List.of("pong", "between"), c.call("PING", "between"));
     // The master comes back elsewhere: the old address is the last master announced.
     endpoint.update(JedisSentinelPoolTest.view(5, A, B));
