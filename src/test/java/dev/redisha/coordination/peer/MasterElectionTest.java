@@ -146,6 +146,35 @@ class MasterElectionTest {
   }
 
   @Test
+  void nodeAloneDoesNotPromoteBesideAnUnheardPeerRedisThatIsAnEmptyMaster() {
+    start("b", DurableState.fresh());
+    RedisHealth up = redisUp(runIdOf("b")).build();
+    probe(probeHealthyMaster("a")); // a fresh master: no keys, offset 0, but writable
+    clock.advance(BOOTSTRAP_WAIT_MS);
+
+    Decision d = decide(up, nobody());
+
+    assertEquals(Action.WAIT, d.action(), d.toString());
+    assertMentions(d, "a's redis answers as a master");
+  }
+
+  @Test
+  void aNewerEpochIsAdoptedFromAnAdvertThatArrivedLate() {
+    // A starved host: a's adverts reach b later than the down time, after a was elected.
+    start("b", DurableState.fresh());
+    RedisHealth up = redisUp(runIdOf("b")).build();
+    probe(probeHealthyMaster("a"));
+    PeerReport late = advert("a").masterOf(1).receivedAt(clock.now());
+    clock.advance(BOOTSTRAP_WAIT_MS);
+
+    Decision d = decide(up, heard(late));
+
+    assertEquals(1, election.durable().epoch(), "a's epoch 1 is known although its advert is stale");
+    assertEquals("a", election.durable().epochMaster());
+    assertFalse(d.takeover(), d.toString());
+  }
+
+  @Test
   void nodeAloneWaitsForAFirstProbeOfEveryPeerItDoesNotHear() {
     start("a", DurableState.fresh());
     RedisHealth up = redisUp(runIdOf("a")).build();
