@@ -29,6 +29,15 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+    // A usage error: what was wrong, a suggestion if picocli has one, and the usage, on stderr.
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      java.io.PrintWriter err = c.getErr();
+      err.println(ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      c.usage(err);
+      return 2;
+    });
     return cl;
   }
 

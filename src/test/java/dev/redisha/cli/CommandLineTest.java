@@ -1,0 +1,60 @@
+package dev.redisha.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What an operator meets at the command line: exit codes, help, errors as sentences. */
+class CommandLineTest {
+
+  @Test
+  void everySubcommandHasHelpAndExitsZeroWithIt() {
+    CommandLine cl = Main.commandLine();
+    for (String sub : cl.getSubcommands().keySet()) {
+      Run r = run(sub, "--help");
+      assertEquals(0, r.exit, sub + " --help: " + r.err);
+      assertTrue(r.out.contains("Usage: redis-ha " + sub), sub + " --help printed: " + r.out);
+    }
+  }
+
+  @Test
+  void anUnknownSubcommandOrOptionExitsTwoWithTheUsageOnStderr() {
+    for (String[] args : new String[][] {{"failover"}, {"history"}, {"status", "--bogus"}, {}}) {
+      Run r = run(args);
+      assertEquals(2, r.exit, String.join(" ", args) + ": " + r.out + r.err);
+      assertTrue(r.err.contains("Usage:"), "usage on stderr for " + String.join(" ", args) + ": " + r.err);
+      assertFalse(r.out.contains("Usage:"), "nothing on stdout for a usage error");
+    }
+  }
+
+  @Test
+  void aRefusedConnectionReadsAsASentenceNotNull() {
+    assertEquals("connection refused", OperationCommand.describe(new ConnectException()));
+    assertEquals("connection refused", OperationCommand.describe(new ConnectException(null)));
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int exit = Main.commandLine().execute(args);
+      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+}
