@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,12 @@ final class NetnsFailbackBenchmark {
   private static final int CLIENT_TIMEOUT_MS = 2000;
   private static final long PREEMPT_DELAY_MS = 2000;
 
-  private record Result(double pauseMs, int readonly, int otherErrors, String errorKinds, long slowestConnectMs,
-      int slowConnects, int lost, boolean handedOver, boolean overridden, String handoverSteps) {}
+  private record Result(double pauseMs, int readonly, int otherErrors, Map<String, Integer> kinds, long slowestConnectMs,
+      int slowConnects, int lost, boolean handedOver, boolean overridden, String handoverSteps) {
+    String errorKinds() {
+      return String.join("; ", kinds.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey()).toList());
+    }
+  }
 
   private record Trial(Result result, String failure) {}
 
@@ -44,6 +49,8 @@ final class NetnsFailbackBenchmark {
   static void main(String[] args) throws Exception {
     int runs = BenchFigures.runs(args, 20);
     Instant start = Instant.now();
+    // Read before the trials: the agents run the classes built now, whatever is edited meanwhile.
+    String commit = commit();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
       Trial t = trial();
@@ -52,14 +59,14 @@ final class NetnsFailbackBenchmark {
       System.out.println(String.format(Locale.ROOT, "failback #%02d", r) + (x == null ? ""
           : String.format(Locale.ROOT, "  pause %7.1f ms  READONLY %d  other errors %d%s  slowest connect %d ms"
               + "  lost %d  handover %s%s  [%s]", x.pauseMs, x.readonly, x.otherErrors,
-              x.errorKinds.isEmpty() ? "" : " (" + x.errorKinds + ")", x.slowestConnectMs, x.lost,
+              x.errorKinds().isEmpty() ? "" : " (" + x.errorKinds() + ")", x.slowestConnectMs, x.lost,
               x.handedOver ? "ok" : "MISSING", x.overridden ? " OVERRIDDEN by a takeover" : "", x.handoverSteps))
           + (t.failure == null ? "" : " FAILED: " + t.failure));
     }
     List<Result> ok = trials.stream().filter(t -> t.failure == null).map(Trial::result).toList();
     StringBuilder out = new StringBuilder("bench/netns --faults failback: the preferred master takes its role back,"
         + " a client writing through the VIP\n\n");
-    out.append("commit: ").append(commit()).append('\n');
+    out.append("commit: ").append(commit).append(" (at the start)\n");
     out.append("date (UTC): ").append(start).append(" to ").append(Instant.now()).append('\n');
     out.append("load: ").append(Files.readString(Path.of("/proc/loadavg")).strip()).append(" (at the end)\n");
     out.append("hosts: h1 (priority 150) and h2 (priority 100), one agent process each, managed Redis; client host cl\n");
@@ -95,7 +102,7 @@ final class NetnsFailbackBenchmark {
       Result x = trials.get(i).result;
       out.append(String.format(Locale.ROOT, "#%02d ", i + 1)).append(x == null ? "" : String.format(Locale.ROOT,
           "pause %7.1f ms  READONLY %d  other %d%s  slowest connect %4d ms  lost %d  %s%s  [%s]", x.pauseMs, x.readonly,
-          x.otherErrors, x.errorKinds.isEmpty() ? "" : " (" + x.errorKinds + ")", x.slowestConnectMs, x.lost,
+          x.otherErrors, x.errorKinds().isEmpty() ? "" : " (" + x.errorKinds() + ")", x.slowestConnectMs, x.lost,
           x.handedOver ? "handover" : "NO HANDOVER", x.overridden ? " OVERRIDDEN" : "", x.handoverSteps))
           .append(trials.get(i).failure == null ? "" : "FAILED: " + trials.get(i).failure).append('\n');
     }
@@ -208,12 +215,13 @@ final class NetnsFailbackBenchmark {
       steps = f.find() ? f.group(1).replace("\"", "") : "";
     }
     boolean overridden = h1Events.contains("taking over from h2");
-    return new Result(worst, readonly, other, kinds.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey())
-        .reduce((a, b) -> a + "; " + b).orElse(""), slowest, slow, lost, handedOver, overridden, steps);
+    return new Result(worst, readonly, other, kinds, slowest, slow, lost, handedOver, overridden, steps);
   }
 
   private static String kinds(List<Result> ok) {
-    return String.join("; ", ok.stream().map(Result::errorKinds).filter(k -> !k.isEmpty()).distinct().toList());
+    TreeMap<String, Integer> all = new TreeMap<>();
+    ok.forEach(x -> x.kinds.forEach((k, n) -> all.merge(k, n, Integer::sum)));
+    return String.join("; ", all.entrySet().stream().map(e -> e.getValue() + "x " + e.getKey()).toList());
   }
 
   private static String events(Path dir, String host) throws IOException {
