@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The seed's endpoint: a virtual IP on the master's host. Taken with {@code ip addr add} and
  * announced by gratuitous ARP ({@code arping -U}) so neighbours update their caches at once;
- * released with {@code ip addr del} before this node's Redis is demoted (in a planned handover
+ * released with {@code ip addr del} before this node's Redis is demoted (in a planned handover,
  * before it is even paused), so no client reaches a demoted server through it. Removing the address is synchronous (milliseconds); announcing runs
  * on its own thread because arping takes {@code count × interval}.
  */
@@ -26,7 +26,6 @@ public final class VipEndpoint implements Endpoint {
   private final Consumer<String> events;
   private final ExecutorService announcer;
   private volatile boolean held;
-  private MasterView lastView;
 
   /**
    * @throws IllegalStateException if the agent lacks CAP_NET_ADMIN or CAP_NET_RAW, or the
@@ -75,7 +74,6 @@ public final class VipEndpoint implements Endpoint {
    */
   @Override
   public synchronized void update(MasterView view) {
-    lastView = view;
     if (view.localIsMaster() && !held) {
       take();
     } else if (!view.localIsMaster() && view.masterNode().isPresent() && (held || present())) {
@@ -87,19 +85,6 @@ public final class VipEndpoint implements Endpoint {
   public synchronized void localDemoting() {
     if (held || present()) {
       release("this node's Redis is being demoted");
-    }
-  }
-
-  /**
-   * A planned handover released the VIP before pausing this node's Redis and was then called off
-   * (the target fell behind or failed): this node is still master and takes the address back.
-   * The next view is the one this endpoint already had, so nothing else would give it back. On
-   * any other node the last view names another master (or none) and nothing happens.
-   */
-  @Override
-  public synchronized void abortHandover() {
-    if (lastView != null && lastView.localIsMaster() && !held) {
-      take();
     }
   }
 
