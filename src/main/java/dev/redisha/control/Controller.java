@@ -231,8 +231,9 @@ public final class Controller implements AutoCloseable {
     // demoted server answers them -READONLY; half the switchover budget goes to draining them.
     boolean endpointsReady = steering.prepareHandover(target.nodeId(), config.failover().switchoverTimeoutMs() / 2);
     long prepareMs = ms(t0);
-    // Every endpoint lets go of this node before its Redis is demoted (the VIP first), so no
-    // client reaches a server that already answers READONLY.
+    // Every endpoint lets go of this node before its Redis is paused and demoted (the VIP first),
+    // so no client reaches a server that already answers READONLY, and no VIP client's command is
+    // held here when the address leaves (see PlannedSwitchover); an abort gives them back.
     PlannedSwitchover.Result r = switchover.run(local, target.redis(), () -> steering.beforeLocalDemotion(d.epoch()));
     coordinator.handoverFinished(d, r.success(), r.detail());
     if (r.success()) {

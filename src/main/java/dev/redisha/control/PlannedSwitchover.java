@@ -9,12 +9,22 @@ import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * The zero-loss handover of DESIGN rule 3, as pause-and-catch-up: pause writes on this master,
- * wait until the target's replication offset has reached ours (read from the target itself, so
- * there is no waiting for its once-a-second acknowledgement, which is what makes Redis' own
- * FAILOVER take anything from 10 ms to a second), demote this node, promote the target, resume.
- * Nothing acknowledged is lost (the target has every byte), and at no instant are there two
- * masters (this node is demoted before the target is promoted).
+ * The zero-loss handover of DESIGN rule 3, as pause-and-catch-up: endpoints let go of this node,
+ * pause writes on this master, wait until the target's replication offset has reached ours (read
+ * from the target itself, so there is no waiting for its once-a-second acknowledgement, which is
+ * what makes Redis' own FAILOVER take anything from 10 ms to a second), demote this node, promote
+ * the target, resume. Nothing acknowledged is lost (the target has every byte), and at no instant
+ * are there two masters (this node is demoted before the target is promoted).
+ *
+ * <p>Endpoints go first, before the pause, for the VIP's clients. Once the address has left this
+ * host nothing this host sends from it gets out (the kernel has no route from an address it does
+ * not hold), neither a reply nor the FIN of a closed connection. A command the pause held is
+ * acknowledged at the TCP level within the delayed-ACK time (40 ms) and its client then waits,
+ * unanswered, for its whole read timeout. A command sent after the address left is never
+ * acknowledged here: the client's TCP sends it again after its retransmission timeout (200 ms
+ * at least), by then to the new master's host, whose kernel resets the unknown connection, and
+ * the client reconnects to the new master at once. Removing the address while Redis still answers
+ * leaves nothing held: what arrived before is answered before, what arrives after is not taken.
  */
 final class PlannedSwitchover {
   /** What happened, with step timings for the event log. */
@@ -31,39 +41,42 @@ final class PlannedSwitchover {
   }
 
   /**
-   * @param beforeDemotion runs once the target has caught up, just before this node's Redis is
-   *     demoted (endpoints let go of this node here)
+   * @param releaseEndpoints runs once the target answers, before writes are paused here: endpoints
+   *     let go of this node (the VIP leaves this host); on a failure the caller gives them back
    */
-  Result run(RedisControl local, HostPort target, Runnable beforeDemotion) {
+  Result run(RedisControl local, HostPort target, Runnable releaseEndpoints) {
     Map<String, Object> steps = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     boolean demoted = false;
     try (RedisControl next = new RedisControl(connector, target, timeoutMs)) {
+      // A target that does not answer ends the handover here, with the endpoints still in place.
+      long targetOffset = next.info().replOffset();
+      long t1 = System.nanoTime();
+      releaseEndpoints.run();
+      steps.put("endpoints_released_ms", ms(t1));
       // Redis lifts the pause by itself after this long, should this agent die mid-way.
+      long pausedAt = System.nanoTime();
       local.pauseWrites(budgetMs + timeoutMs);
       long masterOffset = local.info().replOffset();
-      long deadline = t0 + budgetMs * 1_000_000;
-      long targetOffset = next.info().replOffset();
+      long deadline = pausedAt + budgetMs * 1_000_000;
+      targetOffset = next.info().replOffset();
       while (targetOffset < masterOffset && System.nanoTime() < deadline) {
         LockSupport.parkNanos(200_000);
         targetOffset = next.info().replOffset();
       }
-      steps.put("catch_up_ms", ms(t0));
+      steps.put("catch_up_ms", ms(pausedAt));
       if (targetOffset < masterOffset) {
         local.unpause();
         return new Result(false, "the target stayed " + (masterOffset - targetOffset) + " bytes behind for "
             + budgetMs + " ms; writes resumed here", steps);
       }
-      long t1 = System.nanoTime();
-      beforeDemotion.run();
-      steps.put("endpoints_released_ms", ms(t1));
+      long t2 = System.nanoTime();
       local.replicateFrom(target);
       demoted = true;
       next.promote();
-      steps.put("swap_ms", ms(t1));
-      local.dropNormalClients();
-      local.unpause();
-      steps.put("pause_ms", ms(t0));
+      steps.put("swap_ms", ms(t2));
+      afterSwap(local);
+      steps.put("pause_ms", ms(pausedAt));
       return new Result(true, "now a replica of " + target + " (offset " + masterOffset + " reached)", steps);
     } catch (JedisException e) {
       String undo = "";
@@ -83,6 +96,24 @@ final class PlannedSwitchover {
         // the pause ends by itself
       }
       return new Result(false, "switchover failed: " + e.getMessage() + undo, steps);
+    }
+  }
+
+  /**
+   * The target is master now, so nothing that fails here may undo the swap (promoting this node
+   * back would make two masters): a client left connected gets READONLY at worst, and the pause
+   * ends by itself.
+   */
+  private static void afterSwap(RedisControl local) {
+    try {
+      local.dropNormalClients();
+    } catch (JedisException e) {
+      // see above
+    }
+    try {
+      local.unpause();
+    } catch (JedisException e) {
+      // see above
     }
   }
 

@@ -73,12 +73,17 @@ public final class Endpoints implements AutoCloseable {
     return preparedFor != null;
   }
 
-  /** The switchover was called off: endpoints resume with the master they had. */
+  /**
+   * The switchover was called off: endpoints resume with the master they had. The next view is
+   * passed on even if it equals the last one: the old master's VIP left before its Redis was
+   * paused, and only the next decision that finds this node's Redis master may take it back.
+   */
   public synchronized void abortHandover() {
     if (preparedFor == null) {
       return;
     }
     preparedFor = null;
+    last = null;
     for (Endpoint e : endpoints) {
       try {
         e.abortHandover();

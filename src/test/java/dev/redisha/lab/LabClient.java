@@ -34,7 +34,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *       client does). Optional, for long runs: {@code PER_SECOND} (at most that many writes a
  *       second; 0: as fast as it can), {@code PAD_BYTES} (each write is an MSET that also rewrites
  *       PREFIX-pad:(n mod 1024) with that many bytes: replication volume without memory growth)
- *       and {@code ERRFILE} (every failed attempt as "millis kind message").
+ *       and {@code ERRFILE} (every failed attempt as "millis kind message"); for failback runs also
+ *       {@code CONNFILE} (every connect attempt as "startMillis durationMs outcome") and {@code
+ *       TIMEOUT_MS} (connect and read timeout; 300 by default; a longer one shows a dropped SYN
+ *       as a slow connect, retransmitted after 1 s, instead of a connect timeout).
  *   <li>{@code verify HOST:PORT ACKFILE PREFIX} prints how many acked keys are missing, and which
  *       (the first 1000).
  * </ul>
@@ -52,8 +55,10 @@ public final class LabClient {
       int perSecond = args.length > 7 ? Integer.parseInt(args[7]) : 0;
       int padBytes = args.length > 8 ? Integer.parseInt(args[8]) : 0;
       Optional<Path> errorLog = args.length > 9 ? Optional.of(Path.of(args[9])) : Optional.empty();
+      Optional<Path> connectLog = args.length > 10 ? Optional.of(Path.of(args[10])) : Optional.empty();
+      int timeoutMs = args.length > 11 ? Integer.parseInt(args[11]) : 300;
       write(connector, route(args[1]), Path.of(args[2]), Path.of(args[3]), Long.parseLong(args[4]),
-          Long.parseLong(args[5]), args[6], new Pace(perSecond, padBytes, errorLog));
+          Long.parseLong(args[5]), args[6], new Pace(perSecond, padBytes, errorLog, connectLog, timeoutMs));
     } else {
       verify(connector, HostPort.parse(args[1]), Path.of(args[2]), args[3]);
     }
@@ -69,8 +74,8 @@ public final class LabClient {
     return () -> fixed;
   }
 
-  /** How a long run writes: a rate limit, padding, and where failed attempts are logged. */
-  private record Pace(int perSecond, int padBytes, Optional<Path> errorLog) {}
+  /** How a run writes: a rate limit, padding, where failed attempts and connects are logged, timeouts. */
+  private record Pace(int perSecond, int padBytes, Optional<Path> errorLog, Optional<Path> connectLog, int timeoutMs) {}
 
   private static void write(RedisConnector connector, Supplier<Optional<HostPort>> route, Path acks, Path stop,
       long max, long maxMs, String prefix, Pace pace) throws IOException {
@@ -82,6 +87,9 @@ public final class LabClient {
     try (BufferedWriter out = Files.newBufferedWriter(acks, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         BufferedWriter errorOut = pace.errorLog().isPresent()
             ? Files.newBufferedWriter(pace.errorLog().get(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+            : null;
+        BufferedWriter connectOut = pace.connectLog().isPresent()
+            ? Files.newBufferedWriter(pace.connectLog().get(), StandardOpenOption.CREATE, StandardOpenOption.APPEND)
             : null) {
       Jedis jedis = null;
       HostPort connectedTo = null;
@@ -103,7 +111,17 @@ public final class LabClient {
             jedis = null;
           }
           if (jedis == null) {
-            jedis = connector.connect(target.get(), 300);
+            long connectStart = System.currentTimeMillis();
+            long t0 = System.nanoTime();
+            try {
+              jedis = connector.connect(target.get(), pace.timeoutMs());
+            } finally {
+              if (connectOut != null) {
+                connectOut.write(connectStart + " " + (System.nanoTime() - t0) / 1_000_000 + " "
+                    + (jedis == null ? "failed" : "ok") + "\n");
+                connectOut.flush();
+              }
+            }
             connectedTo = target.get();
             server = runId(jedis.info("server"));
           }

@@ -43,6 +43,12 @@ public final class NetnsEndpointBenchmark {
       System.err.println("bench/netns needs root, ip (iproute2) and arping (iputils-arping)");
       System.exit(2);
     }
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--faults") && args[i + 1].equals("failback")) {
+        NetnsFailbackBenchmark.main(args);
+        return;
+      }
+    }
     int runs = BenchFigures.runs(args, 20);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();

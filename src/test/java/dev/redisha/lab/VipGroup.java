@@ -166,6 +166,18 @@ final class VipGroup {
         env(), dir.resolve("writer-" + prefix + ".log"));
   }
 
+  /**
+   * A writer as fast as it can, logging failed attempts to {@code errors} and every connect with
+   * its duration to {@code connects}, with {@code timeoutMs} for connect and reads (see {@link
+   * LabClient}).
+   */
+  Process startLoggedWriter(String route, Path acks, Path stop, String prefix, long maxMs, Path errors, Path connects,
+      int timeoutMs) {
+    return lab.start("cl", javaCommand("write", route, acks.toString(), stop.toString(), "100000000",
+        Long.toString(maxMs), prefix, "0", "0", errors.toString(), connects.toString(), Integer.toString(timeoutMs)),
+        env(), dir.resolve("writer-" + prefix + ".log"));
+  }
+
   static List<String> javaCommand(String... args) {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-cp", System.getProperty("java.class.path"),
         "dev.redisha.lab.LabClient"));

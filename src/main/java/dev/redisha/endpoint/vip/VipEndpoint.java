@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The seed's endpoint: a virtual IP on the master's host. Taken with {@code ip addr add} and
  * announced by gratuitous ARP ({@code arping -U}) so neighbours update their caches at once;
- * released with {@code ip addr del} before this node's Redis is demoted, so no client reaches a
- * demoted server through it. Removing the address is synchronous (milliseconds); announcing runs
+ * released with {@code ip addr del} before this node's Redis is demoted (in a planned handover,
+ * before it is even paused), so no client reaches a demoted server through it. Removing the address is synchronous (milliseconds); announcing runs
  * on its own thread because arping takes {@code count × interval}.
  */
 public final class VipEndpoint implements Endpoint {
