@@ -313,6 +313,11 @@ public final class Agent implements AutoCloseable {
   /** Another node is handing the master role over: hold this node's endpoints for it too. */
   private void followPeerHandover() {
     Optional<String> target = coordinator.handoverInProgress();
+    if (target.isPresent() && target.get().equals(config.nodeId())) {
+      // The master is handing its role to this node: its promotion of our Redis should be seen at
+      // once, not at the next probe, so the VIP moves here without waiting out an interval.
+      health.requestProbe();
+    }
     if (target.isPresent() && !endpoints.preparedFor(target.get())) {
       String t = target.get();
       preparedAtEpoch = coordinator.epoch();
