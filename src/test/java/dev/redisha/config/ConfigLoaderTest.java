@@ -309,6 +309,7 @@ class ConfigLoaderTest {
       ":7400           | the host is empty",
       "::1:7400        | an IPv6 address needs brackets, as in [::1]:7000",
       "my host:7400    | the host may only contain letters",
+      "999.1.1.1:7400  | \"999.1.1.1\" is not an IPv4 address",
   })
   void badHostPortsAreExplained(String address, String reason) throws Exception {
     ConfigException e = failing(TOP.replace("10.0.0.2:7400", "\"" + address + "\"") + COORDINATION);
