@@ -2,6 +2,7 @@ package dev.redisha.config;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +56,25 @@ public final class ConfigLoader {
     ApiConfig api = SectionReaders.api(root.section("api"), secrets);
     EndpointsConfig endpoints = EndpointsReader.read(root.section("endpoints"), group.orElse(""));
     root.rejectUnknown();
+    ListenerConflicts.check(root, listeners(redis, api, endpoints));
     return new NodeConfig(source, group.orElse(""), nodeId.orElse(""), priority, redis, peers,
         coordination, health, persistence, failover, hooks, api, stateDir, endpoints);
+  }
+
+  /** The node's TCP listeners, the one least likely to be moved (Redis) first. */
+  private static List<ListenerConflicts.Listener> listeners(
+      RedisConfig redis, ApiConfig api, EndpointsConfig endpoints) {
+    List<ListenerConflicts.Listener> all = new ArrayList<>();
+    // A managed Redis listens on every address when a VIP may arrive (see ManagedRedis).
+    boolean everywhere = redis.mode() == RedisMode.MANAGED && endpoints.vip().isPresent();
+    all.add(new ListenerConflicts.Listener("redis.port",
+        everywhere ? "this node's Redis, on every address because of endpoints.vip" : "this node's Redis",
+        everywhere ? new HostPort("0.0.0.0", redis.address().port()) : redis.address()));
+    all.add(new ListenerConflicts.Listener("api.listen", "the HTTP API", api.listen()));
+    endpoints.proxy().ifPresent(p ->
+        all.add(new ListenerConflicts.Listener("endpoints.proxy.listen", "the proxy", p.listen())));
+    endpoints.sentinel().ifPresent(s -> all.add(
+        new ListenerConflicts.Listener("endpoints.sentinel.listen", "the Sentinel endpoint", s.listen())));
+    return all;
   }
 }

@@ -28,6 +28,11 @@ final class Problems {
             || p.field().startsWith(field + "["));
   }
 
+  /** Whether this very field has a problem. */
+  boolean reported(String field) {
+    return found.stream().anyMatch(p -> p.field().equals(field));
+  }
+
   void throwIfAny() throws ConfigException {
     if (!found.isEmpty()) {
       throw new ConfigException(found);

@@ -55,6 +55,22 @@ final class Section {
     return muted || problems.concerns(field(name));
   }
 
+  /**
+   * Like {@link #concerns} for a dotted path below this section, also true when a section on
+   * the way ("endpoints.proxy" for "endpoints.proxy.listen") is itself reported as wrong.
+   */
+  boolean concernsPath(String dotted) {
+    if (muted || problems.concerns(field(dotted))) {
+      return true;
+    }
+    for (int dot = dotted.indexOf('.'); dot > 0; dot = dotted.indexOf('.', dot + 1)) {
+      if (problems.reported(field(dotted.substring(0, dot)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void report(String fullField, String message) {
     if (!muted) {
       problems.add(fullField, message);
