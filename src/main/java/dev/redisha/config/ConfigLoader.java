@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Reads and validates one node's YAML config file (DESIGN §6). Every field is checked and every
@@ -26,7 +27,25 @@ public final class ConfigLoader {
    * @throws ConfigException listing every problem found
    */
   public static NodeConfig load(Path file, Map<String, String> env) throws ConfigException {
+    return load(file, env, w -> {});
+  }
+
+  /**
+   * Like {@link #load(Path, Map)}, handing each warning (a valid but unsafe setting, such as a
+   * secret file others can read) to {@code warnings}, also when the config is invalid.
+   */
+  public static NodeConfig load(Path file, Map<String, String> env, Consumer<ConfigProblem> warnings)
+      throws ConfigException {
     Problems problems = new Problems(file);
+    try {
+      return load(file, env, problems);
+    } finally {
+      problems.warnings().forEach(warnings);
+    }
+  }
+
+  private static NodeConfig load(Path file, Map<String, String> env, Problems problems)
+      throws ConfigException {
     Optional<ObjectNode> tree = YamlFile.read(file, problems);
     problems.throwIfAny();
     Path source = file.toAbsolutePath().normalize();

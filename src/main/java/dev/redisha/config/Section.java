@@ -3,9 +3,11 @@ package dev.redisha.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -48,6 +50,12 @@ final class Section {
 
   void problem(String name, String message) {
     report(field(name), message);
+  }
+
+  void warning(String name, String message) {
+    if (!muted) {
+      problems.warn(field(name), message);
+    }
   }
 
   /** Whether the field has a problem, or may have one that went unreported. */
@@ -307,6 +315,34 @@ final class Section {
       return Optional.empty();
     }
     return file;
+  }
+
+  /**
+   * Warns when a file holding a secret can be read by its group or by others: the config is
+   * valid, but any local account (or the group) can read the password or key.
+   */
+  void warnIfOthersCanRead(String name, Path file) {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException | IOException e) {
+      return;
+    }
+    boolean group = mode.contains(PosixFilePermission.GROUP_READ);
+    boolean others = mode.contains(PosixFilePermission.OTHERS_READ);
+    if (group || others) {
+      String who = group && others ? "its group and by others" : group ? "its group" : "others";
+      warning(name, file + " is readable by " + who + " (mode " + octal(mode) + "); chmod 600 it");
+    }
+  }
+
+  private static String octal(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    for (PosixFilePermission p : mode) {
+      // The enum runs OWNER_READ .. OTHERS_EXECUTE, i.e. from bit 8 down to bit 0.
+      bits |= 1 << (8 - p.ordinal());
+    }
+    return String.format("%04o", bits);
   }
 
   /** Reports every field of this mapping that no reader asked for. Call after all reads. */
