@@ -90,7 +90,12 @@ public final class Agent implements AutoCloseable {
     this.managed = config.redis().mode() == RedisMode.MANAGED
         ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
-    this.endpoints = EndpointFactory.create(config, this::endpointEvent);
+    try {
+      this.endpoints = EndpointFactory.create(config, this::endpointEvent);
+    } catch (RuntimeException e) {
+      events.close();
+      throw e;
+    }
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
         (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
@@ -105,7 +110,12 @@ public final class Agent implements AutoCloseable {
     // Before the first probe is acted on: a redis-server left by a crashed agent is this node's
     // Redis and may be the group's master; the probes must see it as ours from the start.
     managed.ifPresent(ManagedRedis::adoptLeftover);
-    coordinator.start();
+    try {
+      coordinator.start();
+    } catch (UncheckedIOException e) {
+      close();
+      throw ListenFailure.of("the advert socket", "coordination.listen", config.coordination().listen(), e);
+    }
     peerRedis.start();
     health.start();
     loop.start();
@@ -115,7 +125,7 @@ public final class Agent implements AutoCloseable {
           new AgentOperations(coordinator));
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("cannot listen for the HTTP API on " + config.api().listen() + ": " + e.getMessage(), e);
+      throw ListenFailure.of("the HTTP API", "api.listen", config.api().listen(), e);
     }
     return this;
   }
