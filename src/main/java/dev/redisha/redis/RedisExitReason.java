@@ -82,6 +82,11 @@ public final class RedisExitReason {
         + ": " + complaint;
   }
 
+  /** The log lines with Redis' echo of a rejected line left out when that line holds a password. */
+  public static List<String> withoutSecrets(List<String> lines) {
+    return lines.stream().filter(l -> !(l.startsWith(">>> ") && secret(l.substring(4)))).toList();
+  }
+
   private static boolean secret(String echoed) {
     String option = echoed.replaceFirst("^'", "").split("\\s+", 2)[0].toLowerCase(Locale.ROOT);
     return SECRET_OPTIONS.contains(option);
