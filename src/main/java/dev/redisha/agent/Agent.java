@@ -77,7 +77,8 @@ public final class Agent implements AutoCloseable {
   public Agent(NodeConfig config) {
     this.config = config;
     try {
-      Files.createDirectories(config.stateDir());
+      Files.createDirectories(config.stateDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
       this.events = EventLog.openInStateDir(config.stateDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the state directory " + config.stateDir(), e);
