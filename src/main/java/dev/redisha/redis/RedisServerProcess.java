@@ -99,7 +99,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** The exit code of a child that has exited; empty while it runs, or for an adopted process. */
   public OptionalInt exitCode() {
-    if (child.isEmpty() || child.get().isAlive()) {
+    if (child.isEmpty() || handle.isAlive()) {
+      return OptionalInt.empty();
+    }
+    // The handle can see the exit a moment before the Process has reaped the child and knows
+    // its code; without this wait one failure read "code 1", its retry "code unknown", and the
+    // two counted as different failures.
+    try {
+      if (!child.get().waitFor(1, TimeUnit.SECONDS)) {
+        return OptionalInt.empty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return OptionalInt.empty();
     }
     return OptionalInt.of(child.get().exitValue());
