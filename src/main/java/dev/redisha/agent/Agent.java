@@ -80,7 +80,8 @@ public final class Agent implements AutoCloseable {
   public Agent(NodeConfig config) {
     this.config = config;
     try {
-      Files.createDirectories(config.stateDir());
+      Files.createDirectories(config.stateDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
       this.events = EventLog.openInStateDir(config.stateDir());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the state directory " + config.stateDir(), e);
@@ -93,7 +94,12 @@ public final class Agent implements AutoCloseable {
     this.managed = config.redis().mode() == RedisMode.MANAGED
         ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
-    this.endpoints = EndpointFactory.create(config, this::endpointEvent, this::replOffsets);
+    try {
+      this.endpoints = EndpointFactory.create(config, this::endpointEvent, this::replOffsets);
+    } catch (RuntimeException e) {
+      events.close();
+      throw e;
+    }
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
         (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
@@ -108,7 +114,12 @@ public final class Agent implements AutoCloseable {
     // Before the first probe is acted on: a redis-server left by a crashed agent is this node's
     // Redis and may be the group's master; the probes must see it as ours from the start.
     managed.ifPresent(ManagedRedis::adoptLeftover);
-    coordinator.start();
+    try {
+      coordinator.start();
+    } catch (UncheckedIOException e) {
+      close();
+      throw ListenFailure.of("the advert socket", "coordination.listen", config.coordination().listen(), e);
+    }
     peerRedis.start();
     health.start();
     loop.start();
@@ -118,7 +129,7 @@ public final class Agent implements AutoCloseable {
           new AgentOperations(coordinator));
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("cannot listen for the HTTP API on " + config.api().listen() + ": " + e.getMessage(), e);
+      throw ListenFailure.of("the HTTP API", "api.listen", config.api().listen(), e);
     }
     return this;
   }

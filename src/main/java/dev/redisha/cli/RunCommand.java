@@ -17,7 +17,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Optional<NodeConfig> loaded = ConfigFile.load(config);
+    Optional<NodeConfig> loaded = ConfigFile.loadToRun(config);
     if (loaded.isEmpty()) {
       return ConfigFile.INVALID;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 final class Problems {
   private final Path file;
   private final List<ConfigProblem> found = new ArrayList<>();
+  private final List<ConfigProblem> warnings = new ArrayList<>();
 
   Problems(Path file) {
     this.file = file;
@@ -26,6 +27,20 @@ final class Problems {
         .anyMatch(p -> p.field().equals(field)
             || p.field().startsWith(field + ".")
             || p.field().startsWith(field + "["));
+  }
+
+  /** Something that works but should be fixed (a secret file others can read). */
+  void warn(String field, String message) {
+    warnings.add(new ConfigProblem(file, field, message));
+  }
+
+  List<ConfigProblem> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /** Whether this very field has a problem. */
+  boolean reported(String field) {
+    return found.stream().anyMatch(p -> p.field().equals(field));
   }
 
   void throwIfAny() throws ConfigException {

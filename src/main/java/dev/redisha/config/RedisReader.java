@@ -95,6 +95,7 @@ final class RedisReader {
     }
     Optional<Path> cert = tls.file("cert_file", "the path of a readable certificate file", false);
     Optional<Path> key = tls.file("key_file", "the path of a readable private key file", false);
+    key.ifPresent(k -> tls.warnIfOthersCanRead("key_file", k));
     // A client certificate is useless without its key and the other way round.
     if (tls.has("cert_file") != tls.has("key_file")) {
       String missing = tls.has("cert_file") ? "key_file" : "cert_file";

@@ -61,6 +61,7 @@ final class Secrets {
       return Optional.empty();
     }
     Path path = file.get();
+    section.warnIfOthersCanRead(field, path);
     try {
       if (Files.size(path) > MAX_FILE_BYTES) {
         section.problem(field, path + " is larger than " + MAX_FILE_BYTES

@@ -3,9 +3,11 @@ package dev.redisha.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -50,9 +52,31 @@ final class Section {
     report(field(name), message);
   }
 
+  void warning(String name, String message) {
+    if (!muted) {
+      problems.warn(field(name), message);
+    }
+  }
+
   /** Whether the field has a problem, or may have one that went unreported. */
   boolean concerns(String name) {
     return muted || problems.concerns(field(name));
+  }
+
+  /**
+   * Like {@link #concerns} for a dotted path below this section, also true when a section on
+   * the way ("endpoints.proxy" for "endpoints.proxy.listen") is itself reported as wrong.
+   */
+  boolean concernsPath(String dotted) {
+    if (muted || problems.concerns(field(dotted))) {
+      return true;
+    }
+    for (int dot = dotted.indexOf('.'); dot > 0; dot = dotted.indexOf('.', dot + 1)) {
+      if (problems.reported(field(dotted.substring(0, dot)))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void report(String fullField, String message) {
@@ -291,6 +315,34 @@ final class Section {
       return Optional.empty();
     }
     return file;
+  }
+
+  /**
+   * Warns when a file holding a secret can be read by its group or by others: the config is
+   * valid, but any local account (or the group) can read the password or key.
+   */
+  void warnIfOthersCanRead(String name, Path file) {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException | IOException e) {
+      return;
+    }
+    boolean group = mode.contains(PosixFilePermission.GROUP_READ);
+    boolean others = mode.contains(PosixFilePermission.OTHERS_READ);
+    if (group || others) {
+      String who = group && others ? "its group and by others" : group ? "its group" : "others";
+      warning(name, file + " is readable by " + who + " (mode " + octal(mode) + "); chmod 600 it");
+    }
+  }
+
+  private static String octal(Set<PosixFilePermission> mode) {
+    int bits = 0;
+    for (PosixFilePermission p : mode) {
+      // The enum runs OWNER_READ .. OTHERS_EXECUTE, i.e. from bit 8 down to bit 0.
+      bits |= 1 << (8 - p.ordinal());
+    }
+    return String.format("%04o", bits);
   }
 
   /** Reports every field of this mapping that no reader asked for. Call after all reads. */

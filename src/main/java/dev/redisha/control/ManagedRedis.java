@@ -7,6 +7,7 @@ import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.InfoParser;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
+import dev.redisha.redis.RedisExitReason;
 import dev.redisha.redis.RedisLaunch;
 import dev.redisha.redis.RedisServerProcess;
 import java.io.UncheckedIOException;
@@ -21,7 +22,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -47,8 +47,6 @@ public final class ManagedRedis implements AutoCloseable {
   private static final long MAX_BACKOFF_MS = 5000;
   /** How long a start may take to answer before the decision loop moves on (it checks again). */
   private static final long START_CONFIRM_MS = 2000;
-  /** "12345:M 02 Dec 2026 02:39:14.799 # ": the same failure must read the same on every retry. */
-  private static final Pattern LOG_PREFIX = Pattern.compile("^\\d+:[A-Za-z] \\d+ \\w+ \\d+ [\\d:.]+ [#*.-] ");
 
   private final NodeConfig config;
   private final Path binary;
@@ -65,6 +63,10 @@ public final class ManagedRedis implements AutoCloseable {
   private long retryInMs;
   /** The problem last reported, so a retry that fails the same way adds no log line. */
   private String reported = "";
+  /** Problems reported or repeated since the last good start, counted in the line that ends them. */
+  private int failedAttempts;
+  /** Why the last start failed, while no server runs: the probe's "connection refused" says less. */
+  private String startFailure = "";
 
   /** Without an event log: what happens is logged only. */
   public ManagedRedis(NodeConfig config) {
@@ -174,10 +176,11 @@ public final class ManagedRedis implements AutoCloseable {
    * advertises a Redis it does not run.
    */
   public synchronized RedisHealth ownServerOnly(RedisHealth h) {
-    if (h.status() == RedisHealth.Status.DOWN) {
-      return h;
-    }
     boolean running = process != null && process.isAlive();
+    if (h.status() == RedisHealth.Status.DOWN) {
+      return running || startFailure.isEmpty() ? h
+          : new RedisHealth(RedisHealth.Status.DOWN, startFailure, Optional.empty(), false, h.takenAtMillis());
+    }
     String why;
     if (running && !runId.isEmpty() && (h.runId().isEmpty() || h.runId().equals(runId))) {
       return h;
@@ -186,6 +189,9 @@ public final class ManagedRedis implements AutoCloseable {
     } else if (running) {
       why = "the Redis answering on port " + config.redis().address().port() + " (run id " + h.runId()
           + ") is not redis-server pid " + process.pid() + " that this agent runs";
+    } else if (process != null && h.runId().equals(runId)) {
+      // The probe read our server just before it exited: it is gone, not foreign.
+      why = "redis-server pid " + process.pid() + " has exited";
     } else {
       why = "a Redis answers on port " + config.redis().address().port()
           + " but this agent neither started nor adopted it";
@@ -229,6 +235,8 @@ public final class ManagedRedis implements AutoCloseable {
     process = p.get();
     runId = o.runId();
     reported = "";
+    startFailure = "";
+    failedAttempts = 0;
     String cause = "adopted redis-server pid " + o.pid() + " left running by a previous agent";
     log.info("{}: {}", cause, o.description());
     record("redis-adopt", cause, Map.of("pid", o.pid(), "run_id", o.runId(), "found", o.description()));
@@ -272,16 +280,22 @@ public final class ManagedRedis implements AutoCloseable {
       }
       LockSupport.parkNanos(10_000_000);
     }
+    String after = failedAttempts == 0 ? ""
+        : " after " + failedAttempts + " failed attempt(s), the last: " + reported;
     reported = "";
-    log.info("started redis-server pid {} ({}) as replica of {}", process.pid(), binary,
-        follow.map(HostPort::toString).orElse("itself (parked until a master is known)"));
+    startFailure = "";
+    failedAttempts = 0;
+    log.info("started redis-server pid {} ({}) as replica of {}{}", process.pid(), binary,
+        follow.map(HostPort::toString).orElse("itself (parked until a master is known)"), after);
     return true;
   }
 
   private void reportExit(String type, String what) {
     OptionalInt code = process.exitCode();
-    List<String> tail = process.lastLogLines(3);
-    String last = tail.isEmpty() ? "redis.log is empty" : LOG_PREFIX.matcher(tail.get(tail.size() - 1)).replaceFirst("");
+    List<String> lines = process.lastLogLines(30);
+    String reason = lines.isEmpty() ? "redis.log is empty" : RedisExitReason.of(lines, process.launch());
+    // Redis echoes a rejected config line (">>> 'line'"); one the agent wrote may hold the password.
+    List<String> tail = RedisExitReason.withoutSecrets(lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("pid", process.pid());
     code.ifPresent(c -> fields.put("exit_code", c));
@@ -290,11 +304,16 @@ public final class ManagedRedis implements AutoCloseable {
     String how = code.isEmpty() ? "code unknown"
         : code.getAsInt() > 128 ? "code " + code.getAsInt() + ", signal " + (code.getAsInt() - 128)
         : "code " + code.getAsInt();
-    report(type, what + " (" + how + "): " + last, fields);
+    String cause = what + " (" + how + "): " + reason;
+    if (type.equals("redis-start-failed")) {
+      startFailure = cause;
+    }
+    report(type, cause, fields);
   }
 
   /** Logs and records a problem once; the same problem again (a retry) stays quiet. */
   private void report(String type, String cause, Map<String, Object> fields) {
+    failedAttempts++;
     if (cause.equals(reported)) {
       return;
     }

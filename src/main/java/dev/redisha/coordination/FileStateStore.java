@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * {@code state.json} in the state directory, replaced atomically (write, fsync, rename, fsync of
@@ -18,6 +21,14 @@ import java.nio.file.StandardOpenOption;
  * temporary file behind.
  */
 public final class FileStateStore implements StateStore {
+  // The node's vote (epoch, master) is the agent's alone: 0600 in a 0700 directory, applied when
+  // created (the umask can only take bits away); modes an operator set on existing ones are kept.
+  private static final FileAttribute<?> OWNER_ONLY_FILE =
+      PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rw-------"));
+  private static final FileAttribute<?> OWNER_ONLY_DIR =
+      PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rwx------"));
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
 
@@ -50,11 +61,11 @@ public final class FileStateStore implements StateStore {
   @Override
   public void save(DurableState state) {
     try {
-      Files.createDirectories(file.getParent());
+      Files.createDirectories(file.getParent(), OWNER_ONLY_DIR);
       byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
       try {
-        try (FileChannel ch =
-            FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), OWNER_ONLY_FILE)) {
           ByteBuffer buf = ByteBuffer.wrap(bytes);
           while (buf.hasRemaining()) {
             ch.write(buf);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -59,7 +60,14 @@ public final class EventLog implements AutoCloseable {
     }
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
-      Files.createDirectories(parent);
+      Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    // Created 0600 (causes may name hosts, users and paths); an existing file keeps the mode an
+    // operator gave it, for a log shipper's group for instance.
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (java.nio.file.FileAlreadyExistsException exists) {
+      // appended to below
     }
     // O_APPEND, unbuffered: each line reaches the OS in one write() as soon as it is appended,
     // and an external `logrotate copytruncate` does not leave a hole at the old offset.

@@ -44,6 +44,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
   private volatile boolean probeRequested;
   private Jedis jedis;
   private int consecutiveTimeouts;
+  private String lastFailure = "";
   private RedisHealth last;
   /** The INFO of the last answering probe: what a BUSY Redis is, as far as anyone can know. */
   private Optional<RedisInfo> lastInfo = Optional.empty();
@@ -107,7 +108,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
       RedisInfo parsed = InfoParser.parse(jedis.info());
       Map<String, String> save = jedis.configGet("save");
       Map<String, String> aof = jedis.configGet("appendonly");
-      consecutiveTimeouts = 0;
+      failuresEnd("it answers");
       PersistenceSettings settings =
           new PersistenceSettings(save.getOrDefault("save", ""), "yes".equals(aof.get("appendonly")));
       lastInfo = parsed.loading() ? Optional.empty() : Optional.of(parsed);
@@ -141,14 +142,17 @@ public final class RedisHealthMonitor implements AutoCloseable {
     } catch (JedisConnectionException e) {
       dropConnection();
       if (isRefused(e)) {
-        consecutiveTimeouts = 0;
+        failuresEnd("connection refused");
         lastInfo = Optional.empty();
         return down("connection refused");
       }
       consecutiveTimeouts++;
+      lastFailure = firstLine(e.getMessage());
       if (consecutiveTimeouts >= config.failuresBeforeDown()) {
         lastInfo = Optional.empty();
-        return down(consecutiveTimeouts + " probes failed in a row (" + firstLine(e.getMessage()) + ")");
+        // The same text for as long as it lasts: the decision loop logs a reason once per change,
+        // and a count in it made every probe a change. The count is logged on recovery.
+        return down("probes fail (" + config.failuresBeforeDown() + " or more in a row): " + lastFailure);
       }
       // Not yet down: report the last good view so one slow probe does not move the role.
       return last;
@@ -156,6 +160,15 @@ public final class RedisHealthMonitor implements AutoCloseable {
       dropConnection();
       return down("probe failed: " + firstLine(e.getMessage()));
     }
+  }
+
+  /** A run of failed probes is over; its length, kept out of the down reason, is logged here. */
+  private void failuresEnd(String now) {
+    if (consecutiveTimeouts >= config.failuresBeforeDown()) {
+      log.info("Redis at {} no longer fails probes after {} in a row ({}): {}", target,
+          consecutiveTimeouts, lastFailure, now);
+    }
+    consecutiveTimeouts = 0;
   }
 
   /** The controller's busy policy records the change as an event (and its one log line). */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -38,8 +39,16 @@ public final class RedisServerProcess implements AutoCloseable {
 
   public static RedisServerProcess start(Path binary, RedisLaunch launch) {
     try {
-      Files.createDirectories(launch.dataDir());
+      // The dataset is only for this node's Redis: a 0700 directory keeps dump.rdb and the AOF
+      // private whatever mode redis-server gives them. An existing directory keeps its mode.
+      Files.createDirectories(launch.dataDir(),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path log = launch.dataDir().resolve(LOG_FILE);
+      try {
+        Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (java.nio.file.FileAlreadyExistsException exists) {
+        // appended to
+      }
       Process p =
           new ProcessBuilder(List.of(binary.toString(), "-"))
               .redirectErrorStream(true)
@@ -90,7 +99,18 @@ public final class RedisServerProcess implements AutoCloseable {
 
   /** The exit code of a child that has exited; empty while it runs, or for an adopted process. */
   public OptionalInt exitCode() {
-    if (child.isEmpty() || child.get().isAlive()) {
+    if (child.isEmpty() || handle.isAlive()) {
+      return OptionalInt.empty();
+    }
+    // The handle can see the exit a moment before the Process has reaped the child and knows
+    // its code; without this wait one failure read "code 1", its retry "code unknown", and the
+    // two counted as different failures.
+    try {
+      if (!child.get().waitFor(1, TimeUnit.SECONDS)) {
+        return OptionalInt.empty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return OptionalInt.empty();
     }
     return OptionalInt.of(child.get().exitValue());

@@ -9,6 +9,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.redisha.demo.FreePorts;
+import dev.redisha.testsupport.ReadOnlyDirectory;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -100,6 +103,135 @@ class CheckConfigCommandTest {
     assertEquals(1, r.exit, r.out);
     assertTrue(r.out.contains(a + ": peers: no entry for node c (" + c + ")"), r.out);
     assertTrue(r.out.contains(a + " and " + c + " name different groups") == false, r.out);
+  }
+
+  @Test
+  void redisOptionsThisRedisServerRefusesAreNamedWithItsOwnFatalLine() throws Exception {
+    Run r = run("check-config", node("""
+        redis:
+          port: %d
+          extra_args: ["--maxmemory 64mb", "--maxmemroy 64mb"]
+        """.formatted(FreePorts.tcp())).toString());
+
+    assertEquals(1, r.exit, r.out);
+    assertTrue(r.out.contains("node.yaml: redis.extra_args: "), r.out);
+    assertTrue(r.out.contains("redis-server does not start with these"
+        + " options: FATAL CONFIG FILE ERROR: 'maxmemroy 64mb' (from redis.extra_args):"
+        + " Bad directive or wrong number of arguments"), r.out);
+    assertFalse(r.out.contains(": ok ("), r.out);
+  }
+
+  @Test
+  void aBadValueForARealOptionIsRefusedAndGoodOptionsPass() throws Exception {
+    Run bad = run("check-config", node("""
+        redis:
+          extra_args: ["--maxmemory-policy sometimes"]
+        """).toString());
+    assertEquals(1, bad.exit, bad.out);
+    assertTrue(bad.out.contains("'maxmemory-policy sometimes' (from redis.extra_args): argument(s) must be"
+        + " one of the following: volatile-lru"), bad.out);
+
+    Run good = run("check-config", node("""
+        redis:
+          extra_args: ["--maxmemory-policy allkeys-lru", "--hz 20"]
+        """).toString());
+    assertEquals(0, good.exit, good.out);
+    assertTrue(good.out.contains("node.yaml: ok ("), good.out);
+  }
+
+  @Test
+  void externalModeSaysTheRedisOptionsAreNotChecked() throws Exception {
+    Run r = run("check-config", node("""
+        redis:
+          mode: external
+        """).toString());
+    assertEquals(0, r.exit, r.out);
+    assertTrue(r.out.contains("node.yaml: note: redis options: not checked (redis.mode is external"), r.out);
+  }
+
+  @Test
+  void aHostThatDoesNotResolveIsNamedWithItsField() throws Exception {
+    Run r = run("check-config", node("""
+        api:
+          listen: api.redis-ha.invalid:7480
+        """).toString());
+    assertEquals(1, r.exit, r.out);
+    assertTrue(r.out.contains("node.yaml: api.listen: the host api.redis-ha.invalid cannot be resolved here"
+        + " (DNS or /etc/hosts)"), r.out);
+  }
+
+  @Test
+  void aStateDirectoryThatCannotBeCreatedIsAnError() throws Exception {
+    Path plainFile = Files.writeString(dir.resolve("not-a-dir"), "x");
+    Run r = run("check-config", node("state_dir: " + plainFile.resolve("a") + "\n").toString());
+    assertEquals(1, r.exit, r.out);
+    assertTrue(r.out.contains("node.yaml: state_dir: " + plainFile.resolve("a") + " cannot be created: "
+        + plainFile + " is not a directory"), r.out);
+  }
+
+  @Test
+  void aReadOnlyStateDirectoryIsAnErrorEvenForRoot() throws Exception {
+    Path state = Files.createDirectories(dir.resolve("ro-state"));
+    boolean mounted = ReadOnlyDirectory.make(state);
+    try {
+      Run r = run("check-config", node("state_dir: " + state + "\n").toString());
+      assertEquals(1, r.exit, r.out);
+      String reason = mounted ? "Read-only file system" : "permission denied";
+      assertTrue(r.out.contains("node.yaml: state_dir: the agent cannot create files in " + state + ": "
+          + reason + "; the agent keeps its state and event log there"), r.out);
+      assertEquals(0, Files.list(state).count(), "the probe file is gone");
+    } finally {
+      ReadOnlyDirectory.undo(state, mounted);
+    }
+  }
+
+  @Test
+  void secretFilesOthersCanReadAreAWarningNamingFieldAndMode() throws Exception {
+    Path pass = Files.writeString(dir.resolve("redis.pass"), "pw-0123456789");
+    Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-r--r--"));
+    Path token = Files.writeString(dir.resolve("api.token"), "token-0123456789");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r-----"));
+    Path yaml = node("""
+        redis:
+          password_file: %s
+        api:
+          token_file: %s
+        """.formatted(pass, token));
+
+    Run r = run("check-config", yaml.toString());
+
+    assertEquals(0, r.exit, "a warning, not an error: " + r.out);
+    assertTrue(r.out.contains("warning: " + yaml + ": redis.password_file: " + pass
+        + " is readable by its group and by others (mode 0644); chmod 600 it"), r.out);
+    assertTrue(r.out.contains("warning: " + yaml + ": api.token_file: " + token
+        + " is readable by its group (mode 0640); chmod 600 it"), r.out);
+    assertFalse(r.out.contains("key_file"), "the 0600 key file is fine: " + r.out);
+    assertFalse(r.out.contains("pw-0123456789") || r.out.contains("token-0123456789"), r.out);
+  }
+
+  /**
+   * A node config in the temp dir with a 0600 key file, its own state directory and free ports;
+   * {@code extra} adds or replaces top-level sections.
+   */
+  private Path node(String extra) throws Exception {
+    Path key = dir.resolve("node-key.txt");
+    if (!Files.exists(key)) {
+      Files.writeString(key, "0123456789abcdef0123456789abcdef");
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    }
+    String yaml = String.join("\n",
+        "group: g",
+        "node_id: a",
+        extra.startsWith("state_dir:") ? "" : "state_dir: " + dir.resolve("state-a"),
+        "peers:",
+        "  - node_id: b",
+        "    advert_address: 127.0.0.1:" + FreePorts.udp(),
+        "    redis: 127.0.0.1:" + FreePorts.tcp(),
+        "coordination:",
+        "  key_file: " + key,
+        "  listen: 127.0.0.1:" + FreePorts.udp(),
+        extra);
+    return Files.writeString(dir.resolve("node.yaml"), yaml);
   }
 
   /** An example config in the temp dir, using the given key file there. */

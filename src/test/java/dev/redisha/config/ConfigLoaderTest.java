@@ -309,6 +309,7 @@ class ConfigLoaderTest {
       ":7400           | the host is empty",
       "::1:7400        | an IPv6 address needs brackets, as in [::1]:7000",
       "my host:7400    | the host may only contain letters",
+      "999.1.1.1:7400  | \"999.1.1.1\" is not an IPv4 address",
   })
   void badHostPortsAreExplained(String address, String reason) throws Exception {
     ConfigException e = failing(TOP.replace("10.0.0.2:7400", "\"" + address + "\"") + COORDINATION);
@@ -723,6 +724,45 @@ class ConfigLoaderTest {
     assertProblem(e, "endpoints.vip.address", "must be an IPv4 address with its prefix length");
     assertProblem(e, "endpoints.proxy.transport", "must be one of auto, io_uring, epoll, nio, got \"fastest\"");
     assertProblem(e, "endpoints.sentinel.peers[0]", "must be \"<node_id> <host>:<port>\"");
+  }
+
+  @Test
+  void twoListenersOfOneNodeOnOnePortAreRejectedNamingBoth() throws Exception {
+    ConfigException onApi = failing(TOP + COORDINATION + """
+        api:
+          listen: 127.0.0.1:7480
+        endpoints:
+          proxy:
+            listen: 0.0.0.0:7480
+        """);
+    assertLine(onApi, "endpoints.proxy.listen: 0.0.0.0:7480 (the proxy) overlaps api.listen"
+        + " 127.0.0.1:7480 (the HTTP API): two listeners of one node cannot share a port;"
+        + " give one of them another port");
+
+    ConfigException onRedis = failing(TOP + COORDINATION + """
+        endpoints:
+          sentinel:
+            listen: localhost:6379
+        """);
+    assertProblem(onRedis, "endpoints.sentinel.listen",
+        "localhost:6379 (the Sentinel endpoint) overlaps redis.port 127.0.0.1:6379 (this node's Redis)");
+  }
+
+  @Test
+  void listenersOnOtherAddressesOrOverUdpDoNotConflict() throws Exception {
+    NodeConfig c = load(TOP + """
+        coordination:
+          key_file: key.txt
+          listen: 127.0.0.1:7480
+        api:
+          listen: 127.0.0.1:7480
+        endpoints:
+          proxy:
+            listen: 127.0.0.2:6379
+        """);
+
+    assertEquals(7480, c.coordination().listen().port());
+    assertEquals(new HostPort("127.0.0.2", 6379), c.endpoints().proxy().orElseThrow().listen());
   }
 
   private NodeConfig load(String yaml) throws Exception {

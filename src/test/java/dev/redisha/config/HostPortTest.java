@@ -35,6 +35,25 @@ class HostPortTest {
     assertReason(":80", "the host is empty");
   }
 
+  @Test
+  void numbersThatAreNoIpv4AddressAreRejectedBeforeAnythingTriesToBindThem() {
+    String ipv4 = " is not an IPv4 address (four numbers 0-255 without leading zeros, as in 10.0.0.1)";
+    assertReason("999.1.1.1:7000", "\"999.1.1.1\"" + ipv4);
+    assertReason("10.0.0:7000", "\"10.0.0\"" + ipv4);
+    assertReason("10.0.0.1.5:7000", "\"10.0.0.1.5\"" + ipv4);
+    assertReason("010.0.0.1:7000", "\"010.0.0.1\"" + ipv4);
+    assertEquals(new HostPort("255.255.255.255", 1), HostPort.parse("255.255.255.255:1"));
+    assertEquals(new HostPort("0.0.0.0", 7000), HostPort.parse("0.0.0.0:7000"));
+  }
+
+  @Test
+  void bracketedTextMustBeARealIpv6Address() {
+    assertReason("[:::::]:7000", "the part in brackets is not an IPv6 address");
+    assertReason("[1:2:3:4:5:6:7:8:9]:7000", "the part in brackets is not an IPv6 address");
+    assertReason("[::ffff:999.1.1.1]:7000", "the part in brackets is not an IPv6 address");
+    assertEquals(new HostPort("::ffff:10.0.0.1", 7000), HostPort.parse("[::ffff:10.0.0.1]:7000"));
+  }
+
   private static void assertReason(String text, String reason) {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text));
