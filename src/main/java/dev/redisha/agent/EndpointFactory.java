@@ -23,7 +23,12 @@ final class EndpointFactory {
     List<Endpoint> list = new ArrayList<>();
     config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
     config.endpoints().proxy().ifPresent(p -> {
-      ProxyOptions options = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()));
+      ProxyOptions options = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()))
+          .withIdleTimeout(Duration.ofMillis(p.idleTimeoutMs()));
+      // Without a password every client is logged in from the start.
+      if (config.redis().password().isPresent()) {
+        options = options.withUnauthenticatedTimeout(Duration.ofMillis(p.unauthenticatedTimeoutMs()));
+      }
       list.add(RedisProxy.start(NetTransport.parse(p.transport()).map(options::withTransport).orElse(options), events));
     });
     config.endpoints().sentinel().ifPresent(s -> list.add(SentinelEndpoint.start(s.listen(), s.masterName(),

@@ -80,6 +80,11 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
 
   private volatile boolean held;
 
+  // Client timeouts (ProxyOptions): both off unless configured.
+  private ScheduledFuture<?> authTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long lastTrafficNanos = System.nanoTime();
+
   /** Runs when a reply to a tracked command arrives; the argument says whether it is an error. */
   private record Expectation(long sequence, Consumer<Boolean> onReply) {}
 
@@ -104,12 +109,21 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    long auth = proxy.unauthenticatedTimeoutMillis();
+    if (auth > 0) {
+      authTimer = client.eventLoop().schedule(this::authTimeUp, auth, TimeUnit.MILLISECONDS);
+    }
+    long idle = proxy.idleTimeoutMillis();
+    if (idle > 0) {
+      idleTimer = client.eventLoop().schedule(this::idleCheck, idle, TimeUnit.MILLISECONDS);
+    }
     proxy.register(this);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
+    lastTrafficNanos = System.nanoTime();
     if (phase != Phase.RELAYING || readingStopped || !stash.isEmpty()) {
       if (phase == Phase.CLOSED) {
         buf.release();
@@ -285,6 +299,62 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     if (pinned == null) {
       pinned = why;
       expectations.clear();
+      // Replies are no longer read, so a login cannot be seen: leave it to Redis to refuse.
+      cancel(authTimer);
+      authTimer = null;
+    }
+  }
+
+  // ---- client timeouts -----------------------------------------------------------------------
+
+  /** The server answered a command of the client's without an error: it is logged in. */
+  private void answeredSuccessfully() {
+    if (authTimer != null) {
+      authTimer.cancel(false);
+      authTimer = null;
+    }
+  }
+
+  private void authTimeUp() {
+    if (phase == Phase.CLOSED || authTimer == null) {
+      return;
+    }
+    long timeout = proxy.unauthenticatedTimeoutMillis();
+    if (!isBeingServed()) {
+      // Held, waiting for a master, or its AUTH not answered yet: not the client's delay.
+      authTimer = client.eventLoop().schedule(this::authTimeUp, timeout, TimeUnit.MILLISECONDS);
+      return;
+    }
+    authTimer = null;
+    proxy.countClosedUnauthenticated(client.remoteAddress());
+    close(null, true);
+  }
+
+  private void idleCheck() {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    long timeout = proxy.idleTimeoutMillis();
+    long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTrafficNanos);
+    boolean spared = pinned != null || !isBeingServed();
+    if (idleMs < timeout || spared) {
+      long next = spared ? timeout : timeout - idleMs;
+      idleTimer = client.eventLoop().schedule(this::idleCheck, next, TimeUnit.MILLISECONDS);
+      return;
+    }
+    idleTimer = null;
+    proxy.countClosedIdle(client.remoteAddress());
+    close(null, true);
+  }
+
+  /** Relaying, read, and owed no reply: the time is the client's own. */
+  private boolean isBeingServed() {
+    return phase == Phase.RELAYING && !readingStopped && holdRound == null && received >= sent;
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
     }
   }
 
@@ -302,6 +372,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
         buf.release();
         return;
       }
+      lastTrafficNanos = System.nanoTime();
       if (phase == Phase.REPLAYING) {
         buf.readerIndex(replyScanner.scan(buf)); // the replies to the replay are the proxy's own
         if (phase != Phase.RELAYING || !buf.isReadable()) {
@@ -325,6 +396,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       }
       if (type == '>' || pinned != null) {
         return true; // a RESP3 push answers no command
+      }
+      if (type != '-' && type != '!') {
+        answeredSuccessfully();
       }
       long seq = ++received;
       if (received > sent) {
@@ -650,9 +724,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     }
     phase = Phase.CLOSED;
     held = false;
-    if (waitTimer != null) {
-      waitTimer.cancel(false);
-    }
+    cancel(waitTimer);
+    cancel(authTimer);
+    cancel(idleTimer);
     while (!stash.isEmpty()) {
       ReferenceCountUtil.release(stash.poll());
     }
