@@ -275,6 +275,11 @@ public final class ApiServer implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Operations queued behind the running ones. */
+  int operationsWaiting() {
+    return ((ThreadPoolExecutor) operationsPool).getQueue().size();
+  }
+
   @Override
   public void close() {
     if (server != null) {

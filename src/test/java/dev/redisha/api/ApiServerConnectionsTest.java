@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.redisha.config.HostPort;
+import dev.redisha.config.Secret;
 import dev.redisha.testsupport.Await;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -22,6 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +35,17 @@ import org.junit.jupiter.api.Test;
  * {@code /health} must keep answering, or the master is taken out of rotation. Real sockets on
  * loopback; every socket is closed in a finally.
  */
-class ApiServerSlowClientsTest {
+class ApiServerConnectionsTest {
   private static final Duration LOAD_BALANCER_PATIENCE = Duration.ofSeconds(1);
+  private static final String TOKEN = "connections-test-token";
 
   private final List<Socket> sockets = new ArrayList<>();
+  private final BlockingOperations operations = new BlockingOperations();
   private ApiServer server;
 
   @AfterEach
   void closeEverything() {
+    operations.release.countDown();
     for (Socket s : sockets) {
       try {
         s.close();
@@ -124,10 +132,78 @@ class ApiServerSlowClientsTest {
 
     // 60 idle and the probe: the eleven that waited longest were closed to stay at 50.
     Await.until("the oldest idle connections to be closed", Duration.ofSeconds(5),
-        () -> idle.stream().filter(ApiServerSlowClientsTest::closedByServer).count() >= 11);
+        () -> idle.stream().filter(ApiServerConnectionsTest::closedByServer).count() >= 11);
     for (Socket recent : idle.subList(30, 60)) {
       assertTrue(!closedByServer(recent), "a recent connection was kept");
     }
+  }
+
+  @Test
+  void healthAnswersWhileSwitchoversHoldTheirThreadsAndTooManyOperationsAreRefused() throws Exception {
+    server = start(ApiServer.Limits.defaults());
+    HttpClient client = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<String>>> switchovers = new ArrayList<>();
+    for (int i = 0; i < 6; i++) { // two run, four wait
+      switchovers.add(client.sendAsync(
+          HttpRequest.newBuilder(uri("/switchover")).timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    Await.until("two switchovers to be under way", Duration.ofSeconds(10), () -> operations.running.get() == 2);
+    assertEquals(200, probeHealth(Duration.ofSeconds(10)).statusCode()); // loads HttpClient's classes
+
+    long began = System.nanoTime();
+    HttpResponse<String> health = probeHealth();
+    long tookMs = (System.nanoTime() - began) / 1_000_000;
+    assertEquals(200, health.statusCode());
+    assertTrue(tookMs < LOAD_BALANCER_PATIENCE.toMillis(), "/health took " + tookMs + " ms");
+    // The queue behind the two holds four; a seventh is told to come back rather than pile up.
+    Await.until("the four waiting switchovers to be queued", Duration.ofSeconds(10),
+        () -> server.operationsWaiting() == 4);
+    String refused = exchange("POST /pause HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+        + "\r\nContent-Length: 0\r\n\r\n");
+    assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
+
+    operations.release.countDown();
+    for (CompletableFuture<HttpResponse<String>> s : switchovers) {
+      assertEquals(200, s.get(30, TimeUnit.SECONDS).statusCode());
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderAndHttp10ConnectionsClose() throws Exception {
+    server = start(ApiServer.Limits.defaults());
+    Socket s = open(1).get(0);
+    send(s, "GET /status HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    String answers = readAll(s);
+    int status = answers.indexOf("\"node_id\"");
+    int health = answers.indexOf("{\"role\":\"master\"}");
+    int missing = answers.indexOf("HTTP/1.1 404");
+    assertTrue(status > 0 && health > status && missing > health, answers);
+
+    Socket old = open(1).get(0);
+    send(old, "GET /health HTTP/1.0\r\n\r\n");
+    String answer = readAll(old); // ends: the server closed it
+    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+  }
+
+  private String exchange(String request) {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      send(s, request.replace("HTTP/1.1\r\n", "HTTP/1.1\r\nConnection: close\r\n"));
+      return readAll(s);
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  private static String readAll(Socket s) throws IOException {
+    s.setSoTimeout(5_000);
+    return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
   }
 
   private ApiServer start(ApiServer.Limits limits) throws IOException {
@@ -135,9 +211,9 @@ class ApiServerSlowClientsTest {
         new HostPort("127.0.0.1", 0),
         StatusSamples::master,
         List::of,
-        Optional.empty(),
+        Optional.of(new Secret(TOKEN.getBytes(StandardCharsets.UTF_8), "test")),
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-        new NoOperations(),
+        operations,
         limits);
   }
 
@@ -204,20 +280,30 @@ class ApiServerSlowClientsTest {
     }
   }
 
-  private static final class NoOperations implements OperationHandler {
+  /** Switchovers that hold their thread until the test lets them go, as a real handover does. */
+  private static final class BlockingOperations implements OperationHandler {
+    final CountDownLatch release = new CountDownLatch(1);
+    final AtomicInteger running = new AtomicInteger();
+
     @Override
     public OperationResult switchover(Optional<String> toNode) {
-      return OperationResult.refused("not in this test");
+      running.incrementAndGet();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return OperationResult.accepted("handed over");
     }
 
     @Override
     public OperationResult pause() {
-      return OperationResult.refused("not in this test");
+      return OperationResult.accepted("paused");
     }
 
     @Override
     public OperationResult resume() {
-      return OperationResult.refused("not in this test");
+      return OperationResult.accepted("resumed");
     }
   }
 }
