@@ -122,7 +122,7 @@ public final class ApiServer implements AutoCloseable {
   public record Limits(Duration requestTimeout, int maxConnections) {
     /** Generous for any client on a network, short enough that slow ones do not pile up. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    /** Well above what operators, scrapers and load balancers open; a few MB when all idle. */
+    /** Well above what operators, scrapers and load balancers open at once; an idle one holds no thread. */
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
 
     public Limits {

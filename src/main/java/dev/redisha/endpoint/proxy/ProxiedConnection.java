@@ -299,9 +299,6 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     if (pinned == null) {
       pinned = why;
       expectations.clear();
-      // Replies are no longer read, so a login cannot be seen: leave it to Redis to refuse.
-      cancel(authTimer);
-      authTimer = null;
     }
   }
 
@@ -320,7 +317,10 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       return;
     }
     long timeout = proxy.unauthenticatedTimeoutMillis();
-    if (!isBeingServed()) {
+    // A pinned connection's replies are not counted, so whether it awaits one is unknown; but it
+    // got pinned by a SUBSCRIBE or the like that Redis refused, and was still not logged in.
+    boolean owedReply = pinned == null && received < sent;
+    if (!isRead() || owedReply) {
       // Held, waiting for a master, or its AUTH not answered yet: not the client's delay.
       authTimer = client.eventLoop().schedule(this::authTimeUp, timeout, TimeUnit.MILLISECONDS);
       return;
@@ -349,7 +349,11 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
 
   /** Relaying, read, and owed no reply: the time is the client's own. */
   private boolean isBeingServed() {
-    return phase == Phase.RELAYING && !readingStopped && holdRound == null && received >= sent;
+    return isRead() && received >= sent;
+  }
+
+  private boolean isRead() {
+    return phase == Phase.RELAYING && !readingStopped && holdRound == null;
   }
 
   private static void cancel(ScheduledFuture<?> timer) {
@@ -380,7 +384,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
           return;
         }
       }
-      if (pinned == null) {
+      // Until the client is logged in, replies are read even on a pinned connection: a SUBSCRIBE
+      // sent before AUTH pins it, and only its reply tells whether the client got in.
+      if (pinned == null || (authTimer != null && !replyScanner.lostSync())) {
         replyScanner.scan(buf);
         if (replyScanner.lostSync()) {
           pin("got a reply that is not RESP");
@@ -394,11 +400,14 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       if (phase == Phase.REPLAYING) {
         return replayReplied(type);
       }
-      if (type == '>' || pinned != null) {
+      if (type == '>') {
         return true; // a RESP3 push answers no command
       }
       if (type != '-' && type != '!') {
         answeredSuccessfully();
+      }
+      if (pinned != null) {
+        return true;
       }
       long seq = ++received;
       if (received > sent) {

@@ -70,6 +70,14 @@ class RedisProxyClientTimeoutTest {
     Jedis authenticated = client();
     authenticated.auth(PASSWORD);
     assertEquals("PONG", authenticated.ping());
+    // AUTH and SUBSCRIBE in one write: the proxy stops counting a subscriber's replies, yet must
+    // see that it got in.
+    Socket subscriber = rawClient();
+    send(subscriber, "AUTH " + PASSWORD + "\r\nSUBSCRIBE news\r\n");
+    assertEquals("+OK", readLine(subscriber).strip());
+    Socket sneaky = rawClient();
+    send(sneaky, "SUBSCRIBE news\r\n");
+    assertTrue(readLine(sneaky).startsWith("-NOAUTH"), "a SUBSCRIBE before AUTH is refused");
     Socket silent = rawClient();
     Socket refused = rawClient();
     send(refused, "PING\r\n");
@@ -86,7 +94,11 @@ class RedisProxyClientTimeoutTest {
     Await.until("the client with the wrong password to be closed", Duration.ofSeconds(5),
         () -> closedByServer(wrongPassword));
 
-    // It connected before the others, so its own deadline has passed too.
+    Await.until("the unauthenticated would-be subscriber to be closed", Duration.ofSeconds(5),
+        () -> closedByServer(sneaky));
+
+    // They connected before the others, so their own deadlines have passed too.
+    assertFalse(closedByServer(subscriber), "an authenticated subscriber stays");
     assertEquals("PONG", authenticated.ping());
     assertEquals(redis.a.port(), Integer.parseInt(authenticated.configGet("port").get("port")));
   }
