@@ -51,7 +51,11 @@ final class EndpointFactory {
     try {
       config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
       config.endpoints().proxy().ifPresent(p -> {
-        ProxyOptions options = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()));
+        ProxyOptions base = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()))
+            .withIdleTimeout(Duration.ofMillis(p.idleTimeoutMs()));
+        // Without a password every client is logged in from the start.
+        ProxyOptions options = config.redis().password().isPresent()
+            ? base.withUnauthenticatedTimeout(Duration.ofMillis(p.unauthenticatedTimeoutMs())) : base;
         list.add(listening("the proxy", "endpoints.proxy.listen", p.listen(), () ->
             RedisProxy.start(NetTransport.parse(p.transport()).map(options::withTransport).orElse(options), events)));
       });

@@ -2,30 +2,62 @@ package dev.redisha.api;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.event.Event;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,61 +68,129 @@ import org.slf4j.LoggerFactory;
  * {@code GET /metrics} for Prometheus, and the operator commands {@code POST /switchover},
  * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6).
  *
- * <p>Built on the JDK's {@code com.sun.net.httpserver} rather than Netty: the project's Netty
- * modules have no HTTP codec, so Netty would mean a new dependency, and an admin API answering a
- * few requests a second from operators, scrapers and load balancers gains nothing from an event
- * loop.
+ * <h2>Why Netty and not the JDK's HttpServer</h2>
+ * A load balancer takes the master out when {@code /health} stops answering, so no client that
+ * merely connects may delay it. The JDK's {@code com.sun.net.httpserver} reads a request's
+ * headers on a thread of its executor, blocking, from the first byte on: a client that sends one
+ * header byte a second holds a thread for as long as it likes, and four of them (or any pool
+ * size) queue every health check behind them. Its {@code sun.net.httpserver.maxReqTime} closes
+ * such a request only after that time, the queue ahead of a health check grows with the number
+ * of slow clients, and an unbounded pool is a thread per slow client. Here one event loop parses
+ * every connection's bytes as they come, so a slow or silent client costs a few hundred bytes
+ * and no thread, and the limits below bound it in time and number.
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>A request must arrive complete, headers and body, within {@link Limits#requestTimeout()}
+ *       of the connection opening or of the previous answer on it; else the connection is closed.
+ *       This covers both the client that sends nothing and the one that trickles bytes.
+ *   <li>At most {@link Limits#maxConnections()} connections; one more closes the connection that
+ *       has waited longest for its request, never one whose request is being answered, so a flood
+ *       of idle sockets cannot keep a health check out.
+ *   <li>Request line 4 KiB, headers 8 KiB, body 64 KiB (the API takes no body), four pipelined
+ *       requests queued per connection.
+ *   <li>{@code /health} is answered on the event loop from the status snapshot, apart from
+ *       everything else; the other GET routes run on one reader thread (the event log's lock may
+ *       be held while it writes to disk); the operations on two threads of their own, since a
+ *       switchover holds its thread until the handover ends. A full queue answers 503.
+ * </ul>
  */
 public final class ApiServer implements AutoCloseable {
   /** How many of the most recent events {@code GET /status} includes. */
   static final int STATUS_EVENTS = 20;
 
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
-  // A switchover holds its thread until the handover ends; the others keep /health answering
-  // for the load balancers meanwhile.
-  private static final int THREADS = 4;
   private static final String JSON = "application/json";
   // The Prometheus text exposition format that PrometheusMeterRegistry.scrape() produces.
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final int MAX_INITIAL_LINE = 4096;
+  private static final int MAX_HEADER_BYTES = 8192;
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int MAX_PIPELINED = 4;
+  // Two switchovers or a pause during a switchover can run at once; more wait a little, then 503.
+  private static final int OPERATION_THREADS = 2;
+  private static final int OPERATION_QUEUE = 4;
+  private static final int READ_QUEUE = 64;
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  /**
+   * How much a client may take of the API.
+   *
+   * @param requestTimeout how long a connection may take to send a complete request, counted
+   *     from its opening or from the previous answer; it is closed then
+   * @param maxConnections connections held at once; one more closes the one that has waited
+   *     longest for its request
+   */
+  public record Limits(Duration requestTimeout, int maxConnections) {
+    /** Generous for any client on a network, short enough that slow ones do not pile up. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Well above what operators, scrapers and load balancers open at once; an idle one holds no thread. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+    public Limits {
+      Objects.requireNonNull(requestTimeout, "requestTimeout");
+      if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
+      }
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be at least 1, got " + maxConnections);
+      }
+    }
+
+    public static Limits defaults() {
+      return new Limits(DEFAULT_REQUEST_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    }
+  }
+
+  private final Limits limits;
+  private final EventLoopGroup loop;
+  private final ExecutorService reads;
+  private final ExecutorService operationsPool;
   private final Supplier<NodeStatus> status;
   private final Supplier<List<Event>> recentEvents;
   private final BearerTokenCheck tokenCheck;
   private final PrometheusMeterRegistry registry;
   private final OperationHandler operations;
   private final Map<String, Route> routes;
+  private final ConnectionTable connections;
+  private final AtomicLong accepted = new AtomicLong();
+  private Channel server;
 
   private ApiServer(
-      HttpServer server,
-      ExecutorService executor,
+      Limits limits,
       Supplier<NodeStatus> status,
       Supplier<List<Event>> recentEvents,
       BearerTokenCheck tokenCheck,
       PrometheusMeterRegistry registry,
       OperationHandler operations) {
-    this.server = server;
-    this.executor = executor;
+    this.limits = limits;
     this.status = status;
     this.recentEvents = recentEvents;
     this.tokenCheck = tokenCheck;
     this.registry = registry;
     this.operations = operations;
+    this.connections = new ConnectionTable(limits.maxConnections());
+    // One thread accepts and parses for every connection, so the connection table needs no lock.
+    this.loop =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("api-http", true), NioIoHandler.newFactory());
+    this.reads = boundedPool("api-read", 1, READ_QUEUE);
+    this.operationsPool = boundedPool("api-operation", OPERATION_THREADS, OPERATION_QUEUE);
     this.routes =
         Map.of(
-            "/status", new Route("GET", exchange -> status()),
-            "/health", new Route("GET", exchange -> health()),
-            "/metrics", new Route("GET", exchange -> metrics()),
-            "/switchover", new Route("POST", this::switchover),
-            "/pause", new Route("POST", this::pause),
-            "/resume", new Route("POST", this::resume));
+            "/status", new Route("GET", Where.READER, request -> status()),
+            "/health", new Route("GET", Where.EVENT_LOOP, request -> health()),
+            "/metrics", new Route("GET", Where.READER, request -> metrics()),
+            "/switchover", new Route("POST", Where.OPERATIONS, this::switchover),
+            "/pause", new Route("POST", Where.OPERATIONS, this::pause),
+            "/resume", new Route("POST", Where.OPERATIONS, this::resume));
   }
 
   /**
-   * Binds {@code listen} (port 0 picks a free port, see {@link #port()}) and starts serving.
+   * Binds {@code listen} (port 0 picks a free port, see {@link #port()}) and starts serving,
+   * with the default {@link Limits}.
    *
-   * @param status the agent's current status, read on every request
+   * @param status the agent's current status, read on every request; must not block, since
+   *     {@code /health} reads it on the I/O thread
    * @param recentEvents the event log's recent events, oldest first
    * @param token the bearer token for POST operations; without one they are refused with 403
    * @throws IllegalArgumentException if the token is empty
@@ -104,18 +204,32 @@ public final class ApiServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       OperationHandler operations)
       throws IOException {
+    return start(listen, status, recentEvents, token, registry, operations, Limits.defaults());
+  }
+
+  /** As {@link #start(HostPort, Supplier, Supplier, Optional, PrometheusMeterRegistry,
+   * OperationHandler)}, with the given limits. */
+  public static ApiServer start(
+      HostPort listen,
+      Supplier<NodeStatus> status,
+      Supplier<List<Event>> recentEvents,
+      Optional<Secret> token,
+      PrometheusMeterRegistry registry,
+      OperationHandler operations,
+      Limits limits)
+      throws IOException {
+    Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(recentEvents, "recentEvents");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(operations, "operations");
+    Objects.requireNonNull(limits, "limits");
     BearerTokenCheck tokenCheck = new BearerTokenCheck(Objects.requireNonNull(token, "token"));
-    HttpServer server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 0);
-    ExecutorService executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
-    server.setExecutor(executor);
-    ApiServer api =
-        new ApiServer(server, executor, status, recentEvents, tokenCheck, registry, operations);
-    server.createContext("/", api::handle);
-    server.start();
+    ApiServer api = new ApiServer(limits, status, recentEvents, tokenCheck, registry, operations);
+    api.bind(listen);
+    Thread warmUp = new Thread(api::warmUp, "api-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
     log.info(
         "HTTP API listening on {}:{}{}",
         listen.host(),
@@ -124,61 +238,154 @@ public final class ApiServer implements AutoCloseable {
     return api;
   }
 
+  private void bind(HostPort listen) throws IOException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(loop)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
+                        .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
+                        .addLast(new Connection(ch));
+                  }
+                });
+    ChannelFuture bound =
+        bootstrap.bind(new InetSocketAddress(listen.host(), listen.port())).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      shutdown();
+      Throwable cause = bound.cause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    }
+    server = bound.channel();
+  }
+
+  /**
+   * Runs a request through the codec and answers the GET routes once, off to the side, so the
+   * classes they need are loaded before the first load balancer probe rather than during it (on
+   * a busy two-core host the first answer otherwise took about two seconds, past a typical
+   * health check timeout).
+   */
+  private void warmUp() {
+    try {
+      EmbeddedChannel channel =
+          new EmbeddedChannel(
+              new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192),
+              new HttpObjectAggregator(MAX_BODY_BYTES));
+      channel.writeInbound(
+          Unpooled.copiedBuffer("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+      FullHttpRequest request = channel.readInbound();
+      if (request != null) {
+        request.release();
+      }
+      Reply reply = health();
+      channel.writeOutbound(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(reply.code()),
+              Unpooled.wrappedBuffer(reply.body())));
+      channel.finishAndReleaseAll();
+      status();
+      metrics();
+      ((ThreadPoolExecutor) reads).prestartAllCoreThreads();
+      ((ThreadPoolExecutor) operationsPool).prestartAllCoreThreads();
+    } catch (RuntimeException e) {
+      log.debug("HTTP API warm-up failed (the first request will be slower): {}", e.toString());
+    }
+  }
+
   /** The bound port; differs from the configured one when that was 0. */
   public int port() {
-    return server.getAddress().getPort();
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** Connections accepted since the start, including those closed since. */
+  long acceptedConnections() {
+    return accepted.get();
+  }
+
+  /** Operations queued behind the running ones. */
+  int operationsWaiting() {
+    return ((ThreadPoolExecutor) operationsPool).getQueue().size();
   }
 
   @Override
   public void close() {
-    // stop(0): the JDK 17 server otherwise waits out the whole delay even when idle.
-    server.stop(0);
-    executor.shutdown();
+    if (server != null) {
+      server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    shutdown();
+  }
+
+  private void shutdown() {
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    for (ExecutorService pool : List.of(reads, operationsPool)) {
+      pool.shutdown();
+    }
     try {
-      if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
+      for (ExecutorService pool : List.of(reads, operationsPool)) {
+        if (!pool.awaitTermination(2, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
       }
+      loop.terminationFuture().await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      executor.shutdownNow();
+      reads.shutdownNow();
+      operationsPool.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
 
-  private void handle(HttpExchange exchange) {
-    String method = exchange.getRequestMethod();
-    String path = exchange.getRequestURI().getPath();
+  /** Answers {@code request} where its route says; the reply comes back through {@code done}. */
+  private void dispatch(Request request, Consumer<Reply> done) {
+    Route route = routes.get(request.path());
+    if (route == null) {
+      done.accept(Reply.error(404, "no such endpoint: " + request.path()));
+      return;
+    }
+    // Some load balancers probe with HEAD; it gets the status code of the GET.
+    boolean headOfGet = request.method().equals("HEAD") && route.method().equals("GET");
+    if (!route.method().equals(request.method()) && !headOfGet) {
+      String allowed = route.method().equals("GET") ? "GET, HEAD" : route.method();
+      done.accept(
+          Reply.error(405, request.path() + " accepts only " + allowed)
+              .withHeader("Allow", allowed));
+      return;
+    }
+    Runnable answer = () -> done.accept(answer(route, request));
     try {
-      Reply reply;
-      try {
-        reply = route(exchange, method, path);
-      } catch (BadRequest e) {
-        reply = Reply.error(400, e.getMessage());
-      } catch (RuntimeException e) {
-        // The server thread must survive a bug in a supplier or handler; the client learns
-        // nothing of the internals.
-        log.warn("{} {} failed", method, path, e);
-        reply = Reply.error(500, "internal error");
+      switch (route.where()) {
+        case EVENT_LOOP -> answer.run();
+        case READER -> reads.execute(answer);
+        case OPERATIONS -> operationsPool.execute(answer);
       }
-      send(exchange, reply);
-    } catch (IOException | RuntimeException e) {
-      log.debug("could not answer {} {}: {}", method, path, e.toString());
-    } finally {
-      exchange.close();
+    } catch (RejectedExecutionException e) {
+      log.warn("{} {} from {} refused: {} queue full", request.method(), request.path(),
+          request.from(), route.where() == Where.READER ? "status" : "operation");
+      done.accept(Reply.error(503, "busy: too many requests in progress, try again"));
     }
   }
 
-  private Reply route(HttpExchange exchange, String method, String path) {
-    Route route = routes.get(path);
-    if (route == null) {
-      return Reply.error(404, "no such endpoint: " + path);
+  private Reply answer(Route route, Request request) {
+    try {
+      return route.handler().apply(request);
+    } catch (BadRequest e) {
+      return Reply.error(400, e.getMessage());
+    } catch (RuntimeException e) {
+      // The server must survive a bug in a supplier or handler; the client learns nothing of
+      // the internals.
+      log.warn("{} {} failed", request.method(), request.path(), e);
+      return Reply.error(500, "internal error");
     }
-    // Some load balancers probe with HEAD; it gets the status code of the GET.
-    boolean headOfGet = method.equals("HEAD") && route.method().equals("GET");
-    if (!route.method().equals(method) && !headOfGet) {
-      String allowed = route.method().equals("GET") ? "GET, HEAD" : route.method();
-      return Reply.error(405, path + " accepts only " + allowed).withHeader("Allow", allowed);
-    }
-    return route.handler().apply(exchange);
   }
 
   private Reply status() {
@@ -213,31 +420,30 @@ public final class ApiServer implements AutoCloseable {
     return new Reply(200, PROMETHEUS_TEXT, text, Map.of());
   }
 
-  private Reply switchover(HttpExchange exchange) {
+  private Reply switchover(Request request) {
     return operate(
-        exchange,
+        request,
         Set.of("to", "cancel"),
         query -> "true".equals(query.get("cancel"))
             ? operations.cancelSwitchover()
             : operations.switchover(Optional.ofNullable(query.get("to"))));
   }
 
-  private Reply pause(HttpExchange exchange) {
-    return operate(exchange, Set.of(), query -> operations.pause());
+  private Reply pause(Request request) {
+    return operate(request, Set.of(), query -> operations.pause());
   }
 
-  private Reply resume(HttpExchange exchange) {
-    return operate(exchange, Set.of(), query -> operations.resume());
+  private Reply resume(Request request) {
+    return operate(request, Set.of(), query -> operations.resume());
   }
 
   private Reply operate(
-      HttpExchange exchange,
+      Request exchange,
       Set<String> parameters,
       Function<Map<String, String>, OperationResult> operation) {
-    String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
-    String from = String.valueOf(exchange.getRemoteAddress());
-    BearerTokenCheck.Verdict verdict =
-        tokenCheck.check(exchange.getRequestHeaders().getFirst("Authorization"));
+    String request = exchange.method() + " " + exchange.path();
+    String from = exchange.from();
+    BearerTokenCheck.Verdict verdict = tokenCheck.check(exchange.authorization());
     switch (verdict) {
       case DISABLED:
         log.warn("{} from {} refused: no token configured", request, from);
@@ -253,7 +459,7 @@ public final class ApiServer implements AutoCloseable {
       case ALLOWED:
         break;
     }
-    Map<String, String> query = parseQuery(exchange.getRequestURI().getRawQuery(), parameters);
+    Map<String, String> query = parseQuery(exchange.rawQuery(), parameters);
     OperationResult result = operation.apply(query);
     log.info(
         "{}{} from {}: {}: {}",
@@ -297,32 +503,195 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange exchange, Reply reply) throws IOException {
-    Headers headers = exchange.getResponseHeaders();
-    headers.set("Content-Type", reply.contentType());
-    // Status and health describe this instant; a cached copy would mislead.
-    headers.set("Cache-Control", "no-store");
-    reply.headers().forEach(headers::set);
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.sendResponseHeaders(reply.code(), -1);
-      return;
-    }
-    exchange.sendResponseHeaders(reply.code(), reply.body().length);
-    try (OutputStream body = exchange.getResponseBody()) {
-      body.write(reply.body());
-    }
-  }
-
-  private static ThreadFactory daemonThreads() {
+  private static ExecutorService boundedPool(String name, int threads, int queue) {
     AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, "api-http-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    ThreadFactory factory =
+        runnable -> {
+          Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        };
+    return new ThreadPoolExecutor(
+        threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), factory);
   }
 
-  private record Route(String method, Function<HttpExchange, Reply> handler) {}
+  /** Which thread answers a route. */
+  private enum Where {
+    /** At once, on the I/O thread: only for routes that read a snapshot and never block. */
+    EVENT_LOOP,
+    READER,
+    OPERATIONS
+  }
+
+  private record Route(String method, Where where, Function<Request, Reply> handler) {}
+
+  /** What the routes need of a request. */
+  private record Request(
+      String method, String path, String rawQuery, String authorization, String from) {}
+
+  /**
+   * One client connection: answers its requests one at a time, in order, and closes it when a
+   * request does not arrive complete in time. Runs on the event loop, except the reply callback,
+   * which hops back to it.
+   */
+  private final class Connection extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final Channel channel;
+    private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    private boolean answering;
+    private ScheduledFuture<?> deadline;
+
+    Connection(Channel channel) {
+      super(false); // requests are released once answered, possibly after a queue
+      this.channel = channel;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      accepted.incrementAndGet();
+      if (!connections.admit(channel)) {
+        log.debug("refused a connection from {}: {} connections, all answering",
+            channel.remoteAddress(), limits.maxConnections());
+        channel.close();
+        return;
+      }
+      awaitRequest();
+      ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      connections.remove(channel);
+      cancelDeadline();
+      while (!queued.isEmpty()) {
+        queued.poll().release();
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+      if (queued.size() >= MAX_PIPELINED) {
+        request.release();
+        log.debug("closing {}: more than {} pipelined requests", channel.remoteAddress(), MAX_PIPELINED);
+        channel.close();
+        return;
+      }
+      queued.add(request);
+      cancelDeadline();
+      connections.answering(channel);
+      if (!answering) {
+        answerNext();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("HTTP API connection from {}: {}", channel.remoteAddress(), cause.toString());
+      channel.close();
+    }
+
+    private void answerNext() {
+      FullHttpRequest next = queued.poll();
+      if (next == null) {
+        answering = false;
+        awaitRequest();
+        return;
+      }
+      answering = true;
+      boolean keepAlive = HttpUtil.isKeepAlive(next) && next.decoderResult().isSuccess();
+      boolean head = next.method().equals(HttpMethod.HEAD);
+      Request request;
+      try {
+        request = parse(next);
+      } catch (BadRequest e) {
+        respond(Reply.error(400, e.getMessage()), head, false);
+        return;
+      } finally {
+        next.release();
+      }
+      dispatch(request, reply -> channel.eventLoop().execute(() -> respond(reply, head, keepAlive)));
+    }
+
+    private Request parse(FullHttpRequest request) {
+      if (!request.decoderResult().isSuccess()) {
+        throw new BadRequest("malformed request: " + request.decoderResult().cause().getMessage());
+      }
+      URI target;
+      try {
+        target = new URI(request.uri());
+      } catch (URISyntaxException e) {
+        throw new BadRequest("malformed request target");
+      }
+      String path = target.getPath() == null ? "" : target.getPath();
+      return new Request(
+          request.method().name(),
+          path,
+          target.getRawQuery(),
+          request.headers().get(HttpHeaderNames.AUTHORIZATION),
+          String.valueOf(channel.remoteAddress()));
+    }
+
+    private void respond(Reply reply, boolean head, boolean keepAlive) {
+      if (!channel.isActive()) {
+        return;
+      }
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(reply.code()),
+              head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+      HttpHeaders headers = response.headers();
+      headers.set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
+      // Status and health describe this instant; a cached copy would mislead.
+      headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      reply.headers().forEach(headers::set);
+      // A HEAD answer tells the length the GET would have had.
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+      HttpUtil.setKeepAlive(response, keepAlive);
+      ChannelFuture written = channel.writeAndFlush(response);
+      if (!keepAlive) {
+        written.addListener(ChannelFutureListener.CLOSE);
+        return;
+      }
+      written.addListener(
+          (ChannelFutureListener)
+              f -> {
+                if (f.isSuccess()) {
+                  answerNext();
+                } else {
+                  log.debug("could not answer {}: {}", channel.remoteAddress(), f.cause().toString());
+                  channel.close();
+                }
+              });
+    }
+
+    /** From now on the client has {@link Limits#requestTimeout()} to send a whole request. */
+    private void awaitRequest() {
+      if (!channel.isActive()) {
+        return;
+      }
+      connections.awaiting(channel);
+      cancelDeadline();
+      deadline =
+          channel
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    log.debug("closing {}: no complete request within {} ms",
+                        channel.remoteAddress(), limits.requestTimeout().toMillis());
+                    channel.close();
+                  },
+                  limits.requestTimeout().toMillis(),
+                  TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
+      }
+    }
+  }
 
   private record Reply(int code, String contentType, byte[] body, Map<String, String> headers) {
 

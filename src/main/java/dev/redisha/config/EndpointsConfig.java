@@ -30,9 +30,24 @@ public record EndpointsConfig(Optional<Vip> vip, Optional<Proxy> proxy, Optional
    * @param noMasterHoldMs how long a new client connection waits for a master before it is closed
    * @param transport the socket layer: {@code auto} (epoll on Linux, else nio), {@code io_uring},
    *     {@code epoll} or {@code nio}
+   * @param unauthenticatedTimeoutMs when Redis has a password: how long a client may go without
+   *     authenticating before it is closed; 0 turns it off
+   * @param idleTimeoutMs how long a connection may be silent before it is closed, as Redis'
+   *     {@code timeout}; 0 (the default) turns it off
    */
-  public record Proxy(HostPort listen, long noMasterHoldMs, String transport) {
+  public record Proxy(HostPort listen, long noMasterHoldMs, String transport, long unauthenticatedTimeoutMs,
+      long idleTimeoutMs) {
     public static final List<String> TRANSPORTS = List.of("auto", "io_uring", "epoll", "nio");
+    /**
+     * Clients log in with their first command; ten seconds covers a slow client on a busy
+     * network many times over, yet frees a Redis connection slot (the proxy opens one per
+     * client) well before idle sockets could reach Redis' maxclients at any plausible rate.
+     */
+    public static final long DEFAULT_UNAUTHENTICATED_TIMEOUT_MS = 10_000;
+
+    public Proxy(HostPort listen, long noMasterHoldMs, String transport) {
+      this(listen, noMasterHoldMs, transport, DEFAULT_UNAUTHENTICATED_TIMEOUT_MS, 0);
+    }
 
     public Proxy(HostPort listen, long noMasterHoldMs) {
       this(listen, noMasterHoldMs, "auto");

@@ -29,8 +29,11 @@ final class EndpointsReader {
         p.problem("transport", "must be one of " + String.join(", ", EndpointsConfig.Proxy.TRANSPORTS) + ", got \"" + transport + "\"");
         transport = "auto";
       }
+      long unauthenticated = p.integer("unauthenticated_timeout_ms",
+          EndpointsConfig.Proxy.DEFAULT_UNAUTHENTICATED_TIMEOUT_MS, 0, 3_600_000);
+      long idle = p.integer("idle_timeout_ms", 0, 0, 7 * 86_400_000L);
       p.rejectUnknown();
-      proxy = Optional.of(new EndpointsConfig.Proxy(listen, hold, transport));
+      proxy = Optional.of(new EndpointsConfig.Proxy(listen, hold, transport, unauthenticated, idle));
     }
     if (endpoints.has("sentinel")) {
       Section s = endpoints.section("sentinel");

@@ -708,6 +708,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void proxyClientTimeoutsHaveDefaultsAndAreChecked() throws Exception {
+    NodeConfig defaults = load(TOP + COORDINATION + """
+        endpoints:
+          proxy:
+            listen: 127.0.0.1:6390
+        """);
+    assertEquals(10_000, defaults.endpoints().proxy().orElseThrow().unauthenticatedTimeoutMs());
+    assertEquals(0, defaults.endpoints().proxy().orElseThrow().idleTimeoutMs());
+
+    NodeConfig set = load(TOP + COORDINATION + """
+        endpoints:
+          proxy:
+            listen: 127.0.0.1:6390
+            unauthenticated_timeout_ms: 3000
+            idle_timeout_ms: 600000
+        """);
+    assertEquals(3000, set.endpoints().proxy().orElseThrow().unauthenticatedTimeoutMs());
+    assertEquals(600_000, set.endpoints().proxy().orElseThrow().idleTimeoutMs());
+
+    ConfigException e = failing(TOP + COORDINATION + """
+        endpoints:
+          proxy:
+            listen: 127.0.0.1:6390
+            unauthenticated_timeout_ms: -1
+        """);
+    assertProblem(e, "endpoints.proxy.unauthenticated_timeout_ms", "must be an integer between 0 and 3600000, got -1");
+  }
+
+  @Test
   void badEndpointValuesAreNamed() throws Exception {
     ConfigException e = failing(TOP + COORDINATION + """
         endpoints:

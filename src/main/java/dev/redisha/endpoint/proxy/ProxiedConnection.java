@@ -80,6 +80,11 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
 
   private volatile boolean held;
 
+  // Client timeouts (ProxyOptions): both off unless configured.
+  private ScheduledFuture<?> authTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long lastTrafficNanos = System.nanoTime();
+
   /** Runs when a reply to a tracked command arrives; the argument says whether it is an error. */
   private record Expectation(long sequence, Consumer<Boolean> onReply) {}
 
@@ -104,12 +109,21 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    long auth = proxy.unauthenticatedTimeoutMillis();
+    if (auth > 0) {
+      authTimer = client.eventLoop().schedule(this::authTimeUp, auth, TimeUnit.MILLISECONDS);
+    }
+    long idle = proxy.idleTimeoutMillis();
+    if (idle > 0) {
+      idleTimer = client.eventLoop().schedule(this::idleCheck, idle, TimeUnit.MILLISECONDS);
+    }
     proxy.register(this);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
+    lastTrafficNanos = System.nanoTime();
     if (phase != Phase.RELAYING || readingStopped || !stash.isEmpty()) {
       if (phase == Phase.CLOSED) {
         buf.release();
@@ -288,6 +302,66 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     }
   }
 
+  // ---- client timeouts -----------------------------------------------------------------------
+
+  /** The server answered a command of the client's without an error: it is logged in. */
+  private void answeredSuccessfully() {
+    if (authTimer != null) {
+      authTimer.cancel(false);
+      authTimer = null;
+    }
+  }
+
+  private void authTimeUp() {
+    if (phase == Phase.CLOSED || authTimer == null) {
+      return;
+    }
+    long timeout = proxy.unauthenticatedTimeoutMillis();
+    // A pinned connection's replies are not counted, so whether it awaits one is unknown; but it
+    // got pinned by a SUBSCRIBE or the like that Redis refused, and was still not logged in.
+    boolean owedReply = pinned == null && received < sent;
+    if (!isRead() || owedReply) {
+      // Held, waiting for a master, or its AUTH not answered yet: not the client's delay.
+      authTimer = client.eventLoop().schedule(this::authTimeUp, timeout, TimeUnit.MILLISECONDS);
+      return;
+    }
+    authTimer = null;
+    proxy.countClosedUnauthenticated(client.remoteAddress());
+    close(null, true);
+  }
+
+  private void idleCheck() {
+    if (phase == Phase.CLOSED) {
+      return;
+    }
+    long timeout = proxy.idleTimeoutMillis();
+    long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTrafficNanos);
+    boolean spared = pinned != null || !isBeingServed();
+    if (idleMs < timeout || spared) {
+      long next = spared ? timeout : timeout - idleMs;
+      idleTimer = client.eventLoop().schedule(this::idleCheck, next, TimeUnit.MILLISECONDS);
+      return;
+    }
+    idleTimer = null;
+    proxy.countClosedIdle(client.remoteAddress());
+    close(null, true);
+  }
+
+  /** Relaying, read, and owed no reply: the time is the client's own. */
+  private boolean isBeingServed() {
+    return isRead() && received >= sent;
+  }
+
+  private boolean isRead() {
+    return phase == Phase.RELAYING && !readingStopped && holdRound == null;
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
   // ---- backend side --------------------------------------------------------------------------
 
   /** Relays replies to the client; counts them so the proxy knows when nothing is in flight. */
@@ -302,6 +376,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
         buf.release();
         return;
       }
+      lastTrafficNanos = System.nanoTime();
       if (phase == Phase.REPLAYING) {
         buf.readerIndex(replyScanner.scan(buf)); // the replies to the replay are the proxy's own
         if (phase != Phase.RELAYING || !buf.isReadable()) {
@@ -309,7 +384,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
           return;
         }
       }
-      if (pinned == null) {
+      // Until the client is logged in, replies are read even on a pinned connection: a SUBSCRIBE
+      // sent before AUTH pins it, and only its reply tells whether the client got in.
+      if (pinned == null || (authTimer != null && !replyScanner.lostSync())) {
         replyScanner.scan(buf);
         if (replyScanner.lostSync()) {
           pin("got a reply that is not RESP");
@@ -323,8 +400,14 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       if (phase == Phase.REPLAYING) {
         return replayReplied(type);
       }
-      if (type == '>' || pinned != null) {
+      if (type == '>') {
         return true; // a RESP3 push answers no command
+      }
+      if (type != '-' && type != '!') {
+        answeredSuccessfully();
+      }
+      if (pinned != null) {
+        return true;
       }
       long seq = ++received;
       if (received > sent) {
@@ -650,9 +733,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     }
     phase = Phase.CLOSED;
     held = false;
-    if (waitTimer != null) {
-      waitTimer.cancel(false);
-    }
+    cancel(waitTimer);
+    cancel(authTimer);
+    cancel(idleTimer);
     while (!stash.isEmpty()) {
       ReferenceCountUtil.release(stash.poll());
     }

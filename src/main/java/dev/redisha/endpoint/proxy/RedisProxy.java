@@ -103,6 +103,8 @@ public final class RedisProxy implements Endpoint {
   private final AtomicLong closedOnMasterChange = new AtomicLong();
   private final AtomicLong movedOnSwitchover = new AtomicLong();
   private final AtomicLong closedWithoutMaster = new AtomicLong();
+  private final AtomicLong closedUnauthenticated = new AtomicLong();
+  private final AtomicLong closedIdle = new AtomicLong();
 
   private RedisProxy(ProxyOptions options, Consumer<String> events) {
     this.options = options;
@@ -411,6 +413,31 @@ public final class RedisProxy implements Endpoint {
 
   void countClosedWithoutMaster() {
     closedWithoutMaster.incrementAndGet();
+  }
+
+  long unauthenticatedTimeoutMillis() {
+    return options.unauthenticatedTimeout().toMillis();
+  }
+
+  long idleTimeoutMillis() {
+    return options.idleTimeout().toMillis();
+  }
+
+  // The first of each is logged, so an operator learns why clients are closed; the rest would
+  // flood the log under the very attack the timeout is for.
+  void countClosedUnauthenticated(Object client) {
+    if (closedUnauthenticated.getAndIncrement() == 0) {
+      log.info("proxy: closed client {}: no successful reply (not authenticated) within {} ms"
+          + " (endpoints.proxy.unauthenticated_timeout_ms); further such closes are not logged",
+          client, unauthenticatedTimeoutMillis());
+    }
+  }
+
+  void countClosedIdle(Object client) {
+    if (closedIdle.getAndIncrement() == 0) {
+      log.info("proxy: closed client {}: idle for {} ms (endpoints.proxy.idle_timeout_ms);"
+          + " further such closes are not logged", client, idleTimeoutMillis());
+    }
   }
 
   /** One hold: counts down the connections that still have commands in flight. */
