@@ -72,6 +72,16 @@ class PeerRedisWatchTest {
     }
   }
 
+  @Test
+  void aConnectTimeoutReportedAsASuppressedErrorCountsAsNoAnswerAtOnce() {
+    // Jedis 5 reports "Failed to connect to host:port." with each address's error suppressed; a
+    // host that is gone must count as one missed answer, not trigger a second connect attempt.
+    var failed = new redis.clients.jedis.exceptions.JedisConnectionException("Failed to connect to 198.18.0.1:6379.");
+    failed.addSuppressed(new java.net.SocketTimeoutException("Connect timed out"));
+    assertTrue(PeerRedisWatch.timedOut(failed));
+    assertTrue(!PeerRedisWatch.timedOut(new redis.clients.jedis.exceptions.JedisConnectionException("Unexpected end of stream.")));
+  }
+
   private static Jedis jedis(HostPort hp) {
     return new Jedis(new HostAndPort(hp.host(), hp.port()),
         DefaultJedisClientConfig.builder().password(new String(PASSWORD.bytes(), StandardCharsets.UTF_8))
