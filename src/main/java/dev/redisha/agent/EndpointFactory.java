@@ -15,10 +15,8 @@ import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import dev.redisha.config.HostPort;
 
 /** Builds the endpoints a node's config asks for. */
 final class EndpointFactory {

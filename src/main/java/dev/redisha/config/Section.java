@@ -326,6 +326,8 @@ final class Section {
     try {
       mode = Files.getPosixFilePermissions(file);
     } catch (UnsupportedOperationException | IOException e) {
+      // No POSIX modes to read (another filesystem), or the file went away: readFile has already
+      // judged whether it can be read, and there is no group/other bit to warn about.
       return;
     }
     boolean group = mode.contains(PosixFilePermission.GROUP_READ);

@@ -210,26 +210,10 @@ public final class PeerRedisWatch implements AutoCloseable {
     }
   }
 
-  /** Jedis reports a failed connect with the per-address errors as suppressed exceptions. */
   static boolean timedOut(Throwable e) {
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    java.util.ArrayDeque<Throwable> pending = new java.util.ArrayDeque<>();
-    pending.add(e);
-    while (!pending.isEmpty() && seen.size() < 32) {
-      Throwable t = pending.poll();
-      if (!seen.add(t)) {
-        continue;
-      }
-      if (t instanceof java.net.SocketTimeoutException) {
-        return true;
-      }
-      if (t.getCause() != null) {
-        pending.add(t.getCause());
-      }
-      pending.addAll(java.util.Arrays.asList(t.getSuppressed()));
-    }
-    return false;
+    return ExceptionChain.anyMatch(e, t -> t instanceof java.net.SocketTimeoutException);
   }
+
 
   private static String firstLine(String s) {
     if (s == null) {

@@ -206,27 +206,9 @@ public final class RedisHealthMonitor implements AutoCloseable {
 
   /** Jedis wraps the socket error, sometimes as a suppressed exception of a per-address attempt. */
   public static boolean isRefused(Throwable e) {
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    java.util.ArrayDeque<Throwable> pending = new java.util.ArrayDeque<>();
-    if (e != null) {
-      pending.add(e);
-    }
-    // Cause and suppressed chains can form cycles; walk them as a graph, each node once.
-    while (!pending.isEmpty() && seen.size() < 32) {
-      Throwable t = pending.poll();
-      if (!seen.add(t)) {
-        continue;
-      }
-      if (t instanceof ConnectException && String.valueOf(t.getMessage()).contains("refused")) {
-        return true;
-      }
-      if (t.getCause() != null) {
-        pending.add(t.getCause());
-      }
-      pending.addAll(java.util.Arrays.asList(t.getSuppressed()));
-    }
-    return false;
+    return ExceptionChain.anyMatch(e, t -> t instanceof ConnectException && String.valueOf(t.getMessage()).contains("refused"));
   }
+
 
   private RedisHealth down(String reason) {
     return new RedisHealth(RedisHealth.Status.DOWN, reason, Optional.empty(), false, clock.getAsLong());

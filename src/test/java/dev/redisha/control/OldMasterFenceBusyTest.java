@@ -29,15 +29,7 @@ import redis.clients.jedis.exceptions.JedisBusyException;
 /** The fence against an old master that answers BUSY: real redis-servers, busy-reply-threshold 100 ms. */
 class OldMasterFenceBusyTest {
   private static final String PASSWORD = "fence-test-password";
-  private static final String SPIN = """
-      local t = redis.call('TIME')
-      local start = t[1] * 1000 + math.floor(t[2] / 1000)
-      while true do
-        local n = redis.call('TIME')
-        if n[1] * 1000 + math.floor(n[2] / 1000) - start > tonumber(ARGV[1]) then break end
-      end
-      return 1
-      """;
+  private static final String SPIN = dev.redisha.testsupport.BusyScripts.SPIN;
 
   @TempDir Path dir;
   private final List<RedisServerProcess> processes = new ArrayList<>();

@@ -35,15 +35,7 @@ import redis.clients.jedis.exceptions.JedisBusyException;
  */
 class BusyScriptTest {
   /** Spins for ARGV[1] ms without writing: SCRIPT KILL can stop it. */
-  private static final String SPIN = """
-      local t = redis.call('TIME')
-      local start = t[1] * 1000 + math.floor(t[2] / 1000)
-      while true do
-        local n = redis.call('TIME')
-        if n[1] * 1000 + math.floor(n[2] / 1000) - start > tonumber(ARGV[1]) then break end
-      end
-      return 'ran to the end'
-      """;
+  private static final String SPIN = dev.redisha.testsupport.BusyScripts.SPIN;
   /** Writes, then spins: Redis refuses to kill it (UNKILLABLE). */
   private static final String WRITE_THEN_SPIN = "redis.call('SET', KEYS[1], 'half done')\n" + SPIN;
   private static final String LIBRARY = "#!lua name=busylib\n"
