@@ -199,6 +199,26 @@ public final class ApiServer implements AutoCloseable {
       Objects.requireNonNull(limits, "limits");
     }
 
+    /** What a node's config asks for: its tokens, TLS, the members' addresses, the thresholds. */
+    public static Settings forConfig(dev.redisha.config.NodeConfig config) {
+      Map<String, String> redis = new HashMap<>();
+      Map<String, String> api = new HashMap<>();
+      String scheme = config.api().scheme();
+      redis.put(config.nodeId(), config.redis().announce().toString());
+      api.put(config.nodeId(), scheme + "://" + config.api().listen());
+      for (dev.redisha.config.PeerConfig p : config.peers()) {
+        redis.put(p.nodeId(), p.redis().toString());
+        p.api().ifPresent(a -> api.put(p.nodeId(), scheme + "://" + a));
+      }
+      // A decision-loop pass may legitimately take a whole switchover (the master runs it on that
+      // thread), so liveness allows for one, twice over, before calling the loop stuck.
+      long downMs = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
+      Duration liveness = Duration.ofMillis(Math.max(DEFAULT_LIVENESS_TIMEOUT.toMillis(),
+          2 * config.failover().switchoverTimeoutMs() + downMs));
+      return new Settings(config.api().token(), config.api().readToken(), config.api().tls(),
+          config.failover().maxCatchUpLagBytes(), liveness, new ClusterView.Layout(redis, api), Limits.defaults());
+    }
+
     /** Only a write token; the defaults for the rest (as before TLS and the read token existed). */
     public static Settings withWriteToken(Optional<Secret> token, Limits limits) {
       return new Settings(token, Optional.empty(), Optional.empty(), DEFAULT_READINESS_LAG_BYTES,

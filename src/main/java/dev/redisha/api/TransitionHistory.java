@@ -86,6 +86,17 @@ public final class TransitionHistory {
     return List.copyOf(newest);
   }
 
+  /** {@link #read} as a supplier for the API: a failed read is a 500 with the cause logged. */
+  public static java.util.function.Supplier<List<Transition>> reader(Path eventLog) {
+    return () -> {
+      try {
+        return read(eventLog);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + eventLog, e);
+      }
+    };
+  }
+
   private static long millis(Event e, String field) {
     return e.fields().get(field) instanceof Number n ? n.longValue() : -1;
   }

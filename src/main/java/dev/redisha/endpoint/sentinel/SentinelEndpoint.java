@@ -278,6 +278,21 @@ public final class SentinelEndpoint implements Endpoint {
   }
 
   /** Connections closed for being idle (silent past the timeout, or replaced at the limit). */
+  /** Connections accepted since the start. */
+  public long connectionsReceived() {
+    return connectionsReceived.sum();
+  }
+
+  /** Commands answered since the start. */
+  public long commandsProcessed() {
+    return commandsProcessed.sum();
+  }
+
+  /** Connections refused because the client limit was reached with none idle to close. */
+  public long rejectedConnections() {
+    return rejectedConnections.sum();
+  }
+
   public long idleClosed() {
     return idleClosed.sum();
   }
