@@ -3,14 +3,15 @@ package dev.redisha.api;
 import dev.redisha.config.HostPort;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -26,12 +27,62 @@ public final class StatusClient {
   // The request timeout ends when the headers arrive; this bounds the body as well.
   private static final Duration WHOLE_FETCH = CONNECT_TIMEOUT.plus(READ_TIMEOUT);
 
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(CONNECT_TIMEOUT)
-          // The JDK server speaks HTTP/1.1 only; skipping the h2c upgrade saves a round trip.
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private final AgentAccess access;
+  private final HttpClient http;
+
+  public StatusClient() {
+    this(AgentAccess.PLAIN);
+  }
+
+  public StatusClient(AgentAccess access) {
+    this.access = access;
+    HttpClient.Builder b = HttpClient.newBuilder()
+        .connectTimeout(CONNECT_TIMEOUT)
+        // The API speaks HTTP/1.1 only; skipping the h2c upgrade saves a round trip.
+        .version(HttpClient.Version.HTTP_1_1);
+    access.tls().ifPresent(b::sslContext);
+    this.http = b.build();
+  }
+
+  /**
+   * A JSON document of one agent ({@code /history}, {@code /cluster}): the body of a 200, or why
+   * there is none.
+   */
+  public CompletableFuture<Fetched> fetchJson(HostPort agent, String path) {
+    HttpRequest request;
+    try {
+      request = request(agent, path);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new Fetched(agent, Optional.empty(), "bad address: " + e.getMessage()));
+    }
+    return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .orTimeout(WHOLE_FETCH.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((response, error) -> {
+          if (error != null) {
+            return new Fetched(agent, Optional.empty(), failed(agent, error).failure());
+          }
+          if (response.statusCode() != 200) {
+            return new Fetched(agent, Optional.empty(), "HTTP " + response.statusCode() + errorOf(response.body()));
+          }
+          try {
+            return new Fetched(agent, Optional.of(StatusJson.readTree(response.body())), "");
+          } catch (IOException e) {
+            return new Fetched(agent, Optional.empty(), "not JSON: " + firstLine(e.getMessage()));
+          }
+        });
+  }
+
+  /** One agent's JSON answer, or why there is none. */
+  public record Fetched(HostPort agent, Optional<JsonNode> body, String failure) {}
+
+  private HttpRequest request(HostPort agent, String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(access.uri(agent, path))
+        .timeout(READ_TIMEOUT)
+        .header("Accept", "application/json")
+        .GET();
+    access.readToken().ifPresent(t -> b.header("Authorization", "Bearer " + t.text()));
+    return b.build();
+  }
 
   /** The status of the agent whose API listens on {@code agent}. */
   public StatusResult fetch(HostPort agent) {
@@ -47,12 +98,7 @@ public final class StatusClient {
   private CompletableFuture<StatusResult> fetchAsync(HostPort agent) {
     HttpRequest request;
     try {
-      request =
-          HttpRequest.newBuilder(statusUri(agent))
-              .timeout(READ_TIMEOUT)
-              .header("Accept", "application/json")
-              .GET()
-              .build();
+      request = request(agent, "/status");
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(
           StatusResult.unreachable(agent, "bad address: " + e.getMessage()));
@@ -62,22 +108,13 @@ public final class StatusClient {
         .handle((response, error) -> error == null ? parse(agent, response) : failed(agent, error));
   }
 
-  private static URI statusUri(HostPort agent) {
-    String host = agent.host();
-    // An IPv6 literal needs brackets in a URI.
-    if (host.contains(":") && !host.startsWith("[")) {
-      host = "[" + host + "]";
-    }
-    return URI.create("http://" + host + ":" + agent.port() + "/status");
-  }
-
   private static StatusResult parse(HostPort agent, HttpResponse<byte[]> response) {
     if (response.statusCode() != 200) {
       return StatusResult.unreachable(
           agent, "HTTP " + response.statusCode() + errorOf(response.body()));
     }
     try {
-      return StatusResult.reached(agent, StatusJson.readStatus(response.body()));
+      return StatusResult.reached(agent, StatusJson.readStatus(response.body()), StatusJson.readTree(response.body()));
     } catch (IOException e) {
       return StatusResult.unreachable(agent, "not a redis-ha status: " + firstLine(e.getMessage()));
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckConfigCommand.class,
       DemoCommand.class,
       StatusCommand.class,
+      HistoryCommand.class,
       OperationCommand.Switchover.class,
       OperationCommand.Pause.class,
       OperationCommand.Resume.class
