@@ -1,0 +1,67 @@
+package dev.redisha.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.redisha.event.Event;
+import dev.redisha.event.EventLog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransitionHistoryTest {
+  @TempDir Path dir;
+
+  @Test
+  void takeoversAndSuccessfulHandoversAreTransitionsAndNothingElseIs() throws Exception {
+    Instant t = Instant.parse("2024-05-01T10:00:00Z");
+    Path file = dir.resolve(EventLog.FILE_NAME);
+    try (EventLog log = EventLog.open(file, 10)) {
+      log.append(new Event(t, "a", "promote", "no master yet and I hold the best data (0 keys, data epoch 0)", 1,
+          Map.of("commit_epoch_ms", 1, "promote_ms", 1, "total_ms", 3)));
+      log.append(new Event(t.plusSeconds(1), "a", "persistence", "persistence off: an in-sync replica persists", 1));
+      log.append(new Event(t.plusSeconds(2), "a", "handover", "operator switchover to b: switched", 2,
+          Map.of("to", "b", "success", true, "pause_ms", 12, "total_ms", 40)));
+      log.append(new Event(t.plusSeconds(3), "b", "handover", "a has higher priority and is in sync: handing the"
+          + " master role back: target behind", 2, Map.of("to", "a", "success", false, "total_ms", 2000)));
+      log.append(new Event(t.plusSeconds(4), "a", "promote", "taking over from b: its agent has been silent for 412 ms"
+          + " and its Redis refused the connection", 3, Map.of("fence", "unreachable", "commit_epoch_ms", 2,
+          "promote_ms", 1, "total_ms", 5)));
+      log.append(new Event(t.plusSeconds(5), "a", "promote", "I am master of epoch 3", 3, Map.of("promote_ms", 1)));
+    }
+    // A line torn by a full disk, as the event log leaves it, is skipped.
+    Files.writeString(file, "{\"time\":\"2024-05-01T10:00:09Z\",\"type\":\"promote\",\"cau\n", StandardOpenOption.APPEND);
+
+    List<Transition> history = TransitionHistory.read(file);
+
+    assertEquals(3, history.size(), history.toString());
+    assertEquals(List.of("bootstrap", "switchover", "failover"), history.stream().map(Transition::kind).toList());
+    assertEquals(List.of("bootstrap", "operator", "master_unreachable"),
+        history.stream().map(Transition::cause).toList());
+    Transition switchover = history.get(1);
+    assertEquals("a", switchover.from());
+    assertEquals("b", switchover.to());
+    assertEquals(12, switchover.outageMs(), "a switchover's outage is its write pause");
+    Transition failover = history.get(2);
+    assertEquals("b", failover.from());
+    assertEquals("a", failover.to());
+    assertEquals(3, failover.epoch());
+    assertEquals("2024-05-01T10:00:04Z", failover.time());
+  }
+
+  @Test
+  void aMissingEventLogIsAnEmptyHistory() throws Exception {
+    assertEquals(List.of(), TransitionHistory.read(dir.resolve("none.jsonl")));
+  }
+
+  @Test
+  void anExplicitCauseCodeWins() {
+    Event e = new Event(Instant.EPOCH, "a", "promote", "taking over from b: whatever", 4,
+        Map.of("commit_epoch_ms", 1, "total_ms", 2, "cause_code", "master_fenced"));
+    assertEquals("master_fenced", TransitionCause.of(e));
+  }
+}
