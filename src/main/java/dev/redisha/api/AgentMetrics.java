@@ -203,8 +203,8 @@ public final class AgentMetrics implements AutoCloseable {
 
   private void registerTransitions() {
     // Every series exists from the start at 0, so rate() and alerts see the first one.
-    for (String cause : List.of(TransitionCause.MASTER_FAILED, TransitionCause.MASTER_UNREACHABLE,
-        TransitionCause.MASTER_BUSY)) {
+    for (String cause : List.of(TransitionCause.MASTER_FAILED, TransitionCause.MASTER_STOPPED,
+        TransitionCause.MASTER_UNREACHABLE, TransitionCause.MASTER_BUSY)) {
       failovers(cause);
     }
     for (String cause : List.of(TransitionCause.OPERATOR, TransitionCause.FAILBACK)) {

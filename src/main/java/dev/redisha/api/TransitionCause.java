@@ -12,8 +12,13 @@ import dev.redisha.event.Event;
  */
 public final class TransitionCause {
   public static final String BOOTSTRAP = "bootstrap";
-  /** The master's agent reported its Redis failed and this node's own probe agreed. */
+  /**
+   * The master's Redis failed: this node's probe found it refusing connections or restarted
+   * (empty), or its agent reported it down and this node's probe agreed.
+   */
   public static final String MASTER_FAILED = "master_failed";
+  /** The master's agent announced it was stopping (shutdown of the agent or the host). */
+  public static final String MASTER_STOPPED = "master_stopped";
   /** The master's agent went silent and this node's probes of its Redis failed too. */
   public static final String MASTER_UNREACHABLE = "master_unreachable";
   /** The master's agent went silent while its Redis stayed BUSY past health.busy_shutdown_after_ms. */
@@ -42,10 +47,16 @@ public final class TransitionCause {
     if (why.startsWith("no master yet")) {
       return BOOTSTRAP;
     }
-    if (why.contains("its agent has been silent")) {
-      return why.contains("busy") ? MASTER_BUSY : MASTER_UNREACHABLE;
+    // "taking over from <node>: <why>", the wording of MasterElection.considerTakeover's callers.
+    int colon = why.indexOf(": ");
+    String evidence = why.startsWith("taking over from ") && colon > 0 ? why.substring(colon + 2) : why;
+    if (evidence.startsWith("its agent has been silent")) {
+      return evidence.contains("busy") ? MASTER_BUSY : MASTER_UNREACHABLE;
     }
-    if (why.contains("its agent reports")) {
+    if (evidence.startsWith("its agent reports STOPPING")) {
+      return MASTER_STOPPED;
+    }
+    if (evidence.startsWith("its agent reports") || evidence.startsWith("its Redis")) {
       return MASTER_FAILED;
     }
     return OTHER;

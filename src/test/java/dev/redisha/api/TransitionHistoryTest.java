@@ -59,6 +59,24 @@ class TransitionHistoryTest {
   }
 
   @Test
+  void causesFollowTheWordingOfTheElection() {
+    String[][] cases = {
+        {"taking over from a: its Redis refuses connections", "master_failed"},
+        {"taking over from a: its Redis restarted (new run id, its data is gone)", "master_failed"},
+        {"taking over from a: its agent reports FAULT (its Redis is down) and my probe agrees: its Redis refuses"
+            + " connections", "master_failed"},
+        {"taking over from a: its agent reports STOPPING", "master_stopped"},
+        {"taking over from a: its agent has been silent for 400 ms and its Redis does not answer", "master_unreachable"},
+        {"taking over from a: its agent has been silent for 400 ms and its Redis busy for 9000 ms (past"
+            + " health.busy_shutdown_after_ms)", "master_busy"},
+        {"no master yet and I hold the best data (3 keys, data epoch 2)", "bootstrap"}};
+    for (String[] c : cases) {
+      assertEquals(c[1], TransitionCause.of(new Event(Instant.EPOCH, "b", "promote", c[0], 2,
+          Map.of("commit_epoch_ms", 1))), c[0]);
+    }
+  }
+
+  @Test
   void anExplicitCauseCodeWins() {
     Event e = new Event(Instant.EPOCH, "a", "promote", "taking over from b: whatever", 4,
         Map.of("commit_epoch_ms", 1, "total_ms", 2, "cause_code", "master_fenced"));
