@@ -427,6 +427,9 @@ public final class ApiServer implements AutoCloseable {
       status();
       metrics();
       answer(routes.get("/replica"), new Request("GET", "/replica", "lag=1MB", null, "warm-up"));
+      // The first /history parses the event log: Jackson's record deserializers load then (over a
+      // second on a busy host, past the CLI's patience).
+      history();
       ((ThreadPoolExecutor) reads).prestartAllCoreThreads();
       ((ThreadPoolExecutor) operationsPool).prestartAllCoreThreads();
     } catch (RuntimeException e) {

@@ -26,6 +26,9 @@ public final class StatusClient {
   static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
   // The request timeout ends when the headers arrive; this bounds the body as well.
   private static final Duration WHOLE_FETCH = CONNECT_TIMEOUT.plus(READ_TIMEOUT);
+  // /history reads the agent's whole event log from disk: more patience than for /status.
+  static final Duration DOCUMENT_READ_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration DOCUMENT_FETCH = CONNECT_TIMEOUT.plus(DOCUMENT_READ_TIMEOUT);
 
   private final AgentAccess access;
   private final HttpClient http;
@@ -51,15 +54,15 @@ public final class StatusClient {
   public CompletableFuture<Fetched> fetchJson(HostPort agent, String path) {
     HttpRequest request;
     try {
-      request = request(agent, path);
+      request = request(agent, path, DOCUMENT_READ_TIMEOUT);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(new Fetched(agent, Optional.empty(), "bad address: " + e.getMessage()));
     }
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .orTimeout(WHOLE_FETCH.toMillis(), TimeUnit.MILLISECONDS)
+        .orTimeout(DOCUMENT_FETCH.toMillis(), TimeUnit.MILLISECONDS)
         .handle((response, error) -> {
           if (error != null) {
-            return new Fetched(agent, Optional.empty(), failed(agent, error).failure());
+            return new Fetched(agent, Optional.empty(), failed(agent, error, DOCUMENT_READ_TIMEOUT, DOCUMENT_FETCH).failure());
           }
           if (response.statusCode() != 200) {
             return new Fetched(agent, Optional.empty(), "HTTP " + response.statusCode() + errorOf(response.body()));
@@ -76,8 +79,12 @@ public final class StatusClient {
   public record Fetched(HostPort agent, Optional<JsonNode> body, String failure) {}
 
   private HttpRequest request(HostPort agent, String path) {
+    return request(agent, path, READ_TIMEOUT);
+  }
+
+  private HttpRequest request(HostPort agent, String path, Duration timeout) {
     HttpRequest.Builder b = HttpRequest.newBuilder(access.uri(agent, path))
-        .timeout(READ_TIMEOUT)
+        .timeout(timeout)
         .header("Accept", "application/json")
         .GET();
     access.readToken().ifPresent(t -> b.header("Authorization", "Bearer " + t.text()));
@@ -105,7 +112,7 @@ public final class StatusClient {
     }
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .orTimeout(WHOLE_FETCH.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((response, error) -> error == null ? parse(agent, response) : failed(agent, error));
+        .handle((response, error) -> error == null ? parse(agent, response) : failed(agent, error, READ_TIMEOUT, WHOLE_FETCH));
   }
 
   private static StatusResult parse(HostPort agent, HttpResponse<byte[]> response) {
@@ -129,16 +136,16 @@ public final class StatusClient {
     }
   }
 
-  private static StatusResult failed(HostPort agent, Throwable error) {
+  private static StatusResult failed(HostPort agent, Throwable error, Duration readTimeout, Duration whole) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     String reason;
     if (cause instanceof HttpConnectTimeoutException) {
       reason = "no connection within " + CONNECT_TIMEOUT.toMillis() + " ms";
     } else if (cause instanceof HttpTimeoutException) {
-      reason = "no answer within " + READ_TIMEOUT.toMillis() + " ms";
+      reason = "no answer within " + readTimeout.toMillis() + " ms";
     } else if (cause instanceof TimeoutException) {
-      reason = "answer incomplete after " + WHOLE_FETCH.toMillis() + " ms";
+      reason = "answer incomplete after " + whole.toMillis() + " ms";
     } else if (cause instanceof ConnectException) {
       // The JDK client often leaves the message empty for a refused connection.
       reason = cause.getMessage() == null ? "connection refused" : cause.getMessage();
