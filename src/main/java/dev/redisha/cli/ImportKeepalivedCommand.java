@@ -124,7 +124,7 @@ final class ImportKeepalivedCommand implements Callable<Integer> {
       return 1;
     }
     report(node);
-    System.out.println("next: redis-ha check-config " + out + "  (then docs/migrating.md, step 4)");
+    System.out.println("next: redis-ha check-config " + out + "; then the cut-over in docs/migrating.md");
     return 0;
   }
 
