@@ -226,7 +226,8 @@
   }
 
   function renderLagChart(now) {
-    const width = 1000;
+    // Drawn at the container's own width, so the labels keep their shape.
+    const width = Math.max(300, $("lag-chart").clientWidth || 1000);
     const height = 160;
     const left = 70;
     const bottom = 20;
@@ -239,7 +240,7 @@
     const x = (t) => left + ((t - (now - HISTORY_MS)) / HISTORY_MS) * (width - left - 5);
     const y = (v) => 5 + (1 - v / top) * (height - bottom - 5);
 
-    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: "none", role: "img" });
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width: width, height: height, role: "img" });
     chart.setAttribute("aria-label", "replication lag, last 5 minutes");
     chart.append(svg("line", { class: "axis", x1: left, y1: y(0), x2: width - 5, y2: y(0) }));
     chart.append(svg("line", { class: "axis", x1: left, y1: y(top), x2: left, y2: y(0) }));
@@ -249,7 +250,8 @@
       chart.append(label);
     }
     for (const m of [5, 4, 3, 2, 1, 0]) {
-      const label = svg("text", { x: x(now - m * 60000), y: height - 4, "text-anchor": "middle" });
+      const anchor = m === 5 ? "start" : m === 0 ? "end" : "middle";
+      const label = svg("text", { x: x(now - m * 60000), y: height - 4, "text-anchor": anchor });
       label.textContent = m === 0 ? "now" : "-" + m + " min";
       chart.append(label);
     }
@@ -266,6 +268,11 @@
         pen = "L";
       }
       if (d) chart.append(svg("path", { class: "line c" + (i % 4), d: d.trim() }));
+      const last = lagHistory[lagHistory.length - 1];
+      if (last && last.lags[name] !== undefined) {
+        // The newest value as a dot: visible even before there is a line to draw.
+        chart.append(svg("circle", { class: "dot c" + (i % 4), cx: x(last.t), cy: y(last.lags[name]), r: 3 }));
+      }
     });
     const legend = el("div", "legend");
     if (names.length === 0) legend.append("No replica seen yet.");
@@ -374,7 +381,7 @@
         // no JSON body: the status code says it
       }
       if (answer.status === 401) forgetToken();
-      showResult(answer.ok, label + (answer.ok ? " accepted: " : " refused: ") + message);
+      showResult(answer.ok, (answer.ok ? "Accepted (" : "Refused (") + label + "): " + message);
     } catch (e) {
       showResult(false, label + " failed: the agent did not answer (" + e.message + ")");
     } finally {
