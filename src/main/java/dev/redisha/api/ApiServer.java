@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API (DESIGN §6): {@code GET /status}, {@code GET /health} for load balancers,
  * {@code GET /metrics} for Prometheus, and the operator commands {@code POST /switchover},
- * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6).
+ * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6), and the
+ * dashboard page at {@code /} ({@link DashboardFiles}).
  *
  * <h2>Why Netty and not the JDK's HttpServer</h2>
  * A load balancer takes the master out when {@code /health} stops answering, so no client that
