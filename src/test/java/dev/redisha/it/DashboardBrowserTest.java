@@ -75,6 +75,9 @@ class DashboardBrowserTest {
             && roles(browser).equals("a=MASTER b=REPLICA"));
         pageShows(browser, "a's proxy steering one client to a's Redis", () -> endpoint(browser, "proxy")
             .equals("proxy " + proxyA + " steering " + a.config.redis().announce() + " 1"));
+        HostPort sentinelA = a.config.endpoints().sentinel().orElseThrow().listen();
+        assertEquals("sentinel " + sentinelA + " steering " + a.config.redis().announce() + " 0",
+            endpoint(browser, "sentinel"));
         assertTrue(text(browser, "durability").contains("persisting: b"), text(browser, "durability"));
         assertEquals("active", text(browser, "maintenance"));
 
