@@ -83,7 +83,7 @@ class DashboardFilesTest {
 
     HttpResponse<String> post = send(HttpRequest.newBuilder(uri("/")).POST(HttpRequest.BodyPublishers.noBody()));
     assertEquals(405, post.statusCode());
-    assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+    assertEquals("GET, HEAD, OPTIONS", post.headers().firstValue("Allow").orElse(""));
   }
 
   /** A guard on the rule that server text never becomes markup: the script never parses HTML. */
