@@ -224,7 +224,7 @@ public final class Agent implements AutoCloseable {
     if (info.isPresent() && !info.get().isMaster()) {
       long masterOffset = coordinator.peers().stream()
           .filter(p -> p.nodeId().equals(coordinator.epochMaster()))
-          .mapToLong(NodeStatus.PeerView::replOffset).findFirst().orElse(offset);
+          .mapToLong(dev.redisha.coordination.MemberView::replOffset).findFirst().orElse(offset);
       lag = Math.max(0, masterOffset - offset);
     }
     Decision d = lastDecision;
@@ -251,7 +251,7 @@ public final class Agent implements AutoCloseable {
     } else {
       others.add(config.redis().announce());
     }
-    for (NodeStatus.PeerView p : coordinator.peers()) {
+    for (dev.redisha.coordination.MemberView p : coordinator.peers()) {
       HostPort redis = config.peers().stream().filter(c -> c.nodeId().equals(p.nodeId()))
           .findFirst().orElseThrow().redis();
       boolean servesAsMaster = p.nodeId().equals(master) && p.redisUp() && "master".equals(p.redisRole())

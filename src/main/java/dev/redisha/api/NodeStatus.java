@@ -1,6 +1,7 @@
 package dev.redisha.api;
 
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.MemberView;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ public record NodeStatus(
     boolean holdDown,
     boolean paused,
     String lastDecision,
-    List<PeerView> peers,
+    List<MemberView> peers,
     String pausedBy,
     long pausedAtMillis,
     String stateProblem,
@@ -53,7 +54,7 @@ public record NodeStatus(
       String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
       String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
-      List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
+      List<MemberView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
         warnings, "");
@@ -64,20 +65,8 @@ public record NodeStatus(
       String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
       String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
-      List<PeerView> peers) {
+      List<MemberView> peers) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of(), "");
   }
-
-  /** What this agent knows about a peer from its adverts. */
-  public record PeerView(
-      String nodeId,
-      AgentState state,
-      long epoch,
-      int priority,
-      long lastHeardMsAgo,
-      boolean redisUp,
-      String redisRole,
-      long replOffset,
-      boolean persisting) {}
 }

@@ -1,6 +1,6 @@
 package dev.redisha.coordination;
 
-import dev.redisha.api.NodeStatus.PeerView;
+import dev.redisha.coordination.MemberView;
 import dev.redisha.health.RedisHealth;
 import java.util.List;
 import java.util.Optional;
@@ -69,7 +69,7 @@ public interface Coordinator extends AutoCloseable {
 
   boolean holdDown();
 
-  List<PeerView> peers();
+  List<MemberView> peers();
 
   @Override
   void close();

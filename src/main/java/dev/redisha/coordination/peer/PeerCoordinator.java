@@ -1,6 +1,6 @@
 package dev.redisha.coordination.peer;
 
-import dev.redisha.api.NodeStatus.PeerView;
+import dev.redisha.coordination.MemberView;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
@@ -316,16 +316,16 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   @Override
-  public List<PeerView> peers() {
+  public List<MemberView> peers() {
     long now = clock.getAsLong();
-    List<PeerView> out = new ArrayList<>();
+    List<MemberView> out = new ArrayList<>();
     config.peers().forEach(p -> {
       PeerReport r = reports.get(p.nodeId());
       if (r == null) {
-        out.add(new PeerView(p.nodeId(), AgentState.STARTING, 0, 0, -1, false, "", 0, false));
+        out.add(new MemberView(p.nodeId(), AgentState.STARTING, 0, 0, -1, false, "", 0, false));
       } else {
         Advert a = r.advert();
-        out.add(new PeerView(a.nodeId(), a.state(), a.epoch(), a.priority(), now - r.receivedAtMillis(),
+        out.add(new MemberView(a.nodeId(), a.state(), a.epoch(), a.priority(), now - r.receivedAtMillis(),
             a.redisUp(), a.redisRole(), a.replOffset(), a.persisting()));
       }
     });
