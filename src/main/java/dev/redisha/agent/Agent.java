@@ -18,11 +18,15 @@ import dev.redisha.config.PeerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import dev.redisha.control.ManagedRedis;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.FileStateStore;
-import dev.redisha.coordination.peer.PeerCoordinator;
+import dev.redisha.coordination.Coordinator;
+import dev.redisha.coordination.MemberView;
+import dev.redisha.coordination.Route;
+import dev.redisha.coordination.backends.CoordinatorFactory;
 import dev.redisha.event.Event;
 import dev.redisha.event.EventLog;
 import dev.redisha.event.HookRunner;
@@ -63,7 +67,7 @@ public final class Agent implements AutoCloseable {
   private final EventLog events;
   private final HookRunner hooks;
   private final Optional<ManagedRedis> managed;
-  private final PeerCoordinator coordinator;
+  private final Coordinator coordinator;
   private final RedisHealthMonitor health;
   private final PeerRedisWatch peerRedis;
   private final Controller controller;
@@ -89,8 +93,8 @@ public final class Agent implements AutoCloseable {
     this.hooks = new HookRunner(config.hooks(), events::append);
     RedisConnector connector = RedisConnector.of(config.redis());
     this.peerRedis = new PeerRedisWatch(connector, config.peers(), config.health(), () -> inbox.offer(WAKEUP), clock);
-    this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP),
-        peerRedis::latest, peerRedis::requestProbe);
+    this.coordinator = CoordinatorFactory.open(config, new FileStateStore(config.stateDir()), clock,
+        () -> inbox.offer(WAKEUP), peerRedis::latest, peerRedis::requestProbe);
     this.managed = config.redis().mode() == RedisMode.MANAGED
         ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
@@ -154,20 +158,7 @@ public final class Agent implements AutoCloseable {
     Gauge.builder("redisha_warnings", () -> status.warnings().size())
         .description("problems shown in status that need an operator (keys differ, silent master agent, ...)")
         .register(metrics);
-    Gauge.builder("redisha_adverts_accepted", coordinator::acceptedPackets).register(metrics);
-    for (dev.redisha.coordination.peer.PeerLinkProblem.Kind kind : dev.redisha.coordination.peer.PeerLinkProblem.Kind.values()) {
-      String k = kind.name().toLowerCase();
-      Gauge.builder("redisha_peer_link_problem", () -> coordinator.linkProblems().stream().filter(p -> p.kind() == kind).count())
-          .tag("kind", k).description("peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by the peer)")
-          .register(metrics);
-      io.micrometer.core.instrument.FunctionCounter.builder("redisha_peer_link_problem_onsets", coordinator,
-              c -> c.linkProblemOnsets().getOrDefault(kind, 0L))
-          .tag("kind", k).description("times a peer-link problem of this kind began").register(metrics);
-    }
-    for (String reason : coordinator.droppedPackets().keySet()) {
-      Gauge.builder("redisha_adverts_dropped", () -> coordinator.droppedPackets().getOrDefault(reason, 0L))
-          .tag("reason", reason).description("UDP packets dropped, by reason").register(metrics);
-    }
+    coordinator.bindMetrics(metrics);
   }
 
   private void run() {
@@ -224,7 +215,7 @@ public final class Agent implements AutoCloseable {
     if (info.isPresent() && !info.get().isMaster()) {
       long masterOffset = coordinator.peers().stream()
           .filter(p -> p.nodeId().equals(coordinator.epochMaster()))
-          .mapToLong(dev.redisha.coordination.MemberView::replOffset).findFirst().orElse(offset);
+          .mapToLong(MemberView::replOffset).findFirst().orElse(offset);
       lag = Math.max(0, masterOffset - offset);
     }
     Decision d = lastDecision;
@@ -238,34 +229,20 @@ public final class Agent implements AutoCloseable {
         coordinator.pendingSwitchover());
   }
 
-  /** The group's master as endpoints should see it now. */
+  /** The group's master as endpoints should see it now: the coordinator's route, with each node's Redis. */
   private MasterView masterView(boolean localIsMaster) {
-    String master = coordinator.epochMaster();
-    List<HostPort> others = new ArrayList<>();
-    Optional<HostPort> masterRedis = Optional.empty();
+    Route route = coordinator.route(localIsMaster);
     RedisHealth own = latest;
     List<RedisNodeView> nodes = new ArrayList<>(List.of(new RedisNodeView(config.nodeId(), config.redis().announce(),
         own.up(), own.info().map(RedisInfo::role).orElse(""), own.info().map(RedisInfo::runId).orElse(""))));
-    if (master.equals(config.nodeId())) {
-      masterRedis = localIsMaster ? Optional.of(config.redis().announce()) : Optional.empty();
-    } else {
-      others.add(config.redis().announce());
-    }
-    for (dev.redisha.coordination.MemberView p : coordinator.peers()) {
+    for (MemberView p : coordinator.peers()) {
       HostPort redis = config.peers().stream().filter(c -> c.nodeId().equals(p.nodeId()))
           .findFirst().orElseThrow().redis();
-      boolean servesAsMaster = p.nodeId().equals(master) && p.redisUp() && "master".equals(p.redisRole())
-          && (p.state() == AgentState.MASTER || p.state() == AgentState.HANDING_OVER);
       PeerRedisProbe probe = peerRedis.latest().get(p.nodeId());
       nodes.add(new RedisNodeView(p.nodeId(), redis, p.redisUp(), p.redisRole(), probe == null ? "" : probe.runId()));
-      if (servesAsMaster) {
-        masterRedis = Optional.of(redis);
-      } else {
-        others.add(redis);
-      }
     }
-    return new MasterView(coordinator.epoch(), masterRedis.isPresent() ? Optional.of(master) : Optional.empty(),
-        masterRedis, others, localIsMaster, nodes);
+    return new MasterView(route.epoch(), route.master().map(Decision.Target::nodeId),
+        route.master().map(Decision.Target::redis), route.others(), localIsMaster, nodes);
   }
 
   /** Each Redis's replication offset as last seen (own probe, peers' adverts), for Sentinel's replicas. */
@@ -296,14 +273,20 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public boolean prepareHandover(String target, long maxMs) {
-      long deadline = System.nanoTime() + maxMs * 1_000_000;
       CompletableFuture<Boolean> local = endpoints.prepareHandover(target, Duration.ofMillis(maxMs));
-      // The peers' agents hold their endpoints when they see this node advertise HANDING_OVER,
-      // and say so in their adverts; a peer that does not answer in time is not waited for.
-      while (System.nanoTime() < deadline && !(local.isDone() && coordinator.peersPreparedFor(target))) {
-        LockSupport.parkNanos(500_000);
+      // The other agents hold their endpoints when they see this node hand over, and tell the
+      // group; one that does not answer in time is not waited for.
+      CompletableFuture<Boolean> peers = coordinator.peersPrepared(target);
+      try {
+        CompletableFuture.allOf(local.exceptionally(e -> false), peers).get(maxMs, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // Not ready in time: the answer below is false.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-      return local.isDone() && local.getNow(false) && coordinator.peersPreparedFor(target);
+      boolean ready = local.isDone() && local.getNow(false) && peers.getNow(false);
+      peers.cancel(false);
+      return ready;
     }
 
     @Override
@@ -354,7 +337,7 @@ public final class Agent implements AutoCloseable {
     return events.recent();
   }
 
-  public PeerCoordinator coordinator() {
+  public Coordinator coordinator() {
     return coordinator;
   }
 

@@ -5,6 +5,7 @@ import dev.redisha.config.NodeConfig;
 import dev.redisha.config.PeerConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Decision;
+import dev.redisha.coordination.Decision.Cause;
 import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.Maintenance;
 import dev.redisha.coordination.MasterPersistencePolicy;
@@ -180,14 +181,14 @@ public final class MasterElection {
       }
       String why = h.status() == RedisHealth.Status.LOADING
           ? "my Redis is loading its dataset" : "my Redis is down: " + h.reason();
-      return Decision.fault(st.epoch(), st.epochMaster(), healthyMasterRedis(alive), why);
+      return Decision.fault(st.epoch(), st.epochMaster(), healthyMasterRedis(alive), h.status() == RedisHealth.Status.LOADING ? Cause.LOCAL_REDIS_LOADING : Cause.LOCAL_REDIS_DOWN, why);
     }
     String master = st.epochMaster();
     if (me.equals(master)) {
       return asMaster(h, alive, now);
     }
     if (bootstrapping && !(alive.containsKey(master) && isHealthyMaster(alive.get(master)))) {
-      return Decision.waiting(st.epoch(), master, "bootstrap: listening for peers before acting");
+      return Decision.waiting(st.epoch(), master, Cause.BOOTSTRAP, "bootstrap: listening for peers before acting");
     }
     if (master.isEmpty()) {
       return electFirstMaster(h, alive, now);
@@ -207,20 +208,20 @@ public final class MasterElection {
     if (x != null && (x.advert().state() == AgentState.REPLICA || x.advert().state() == AgentState.STARTING)) {
       // Transitional: it has just been handed the role, or its agent restarted. Its adverts will
       // say MASTER or FAULT within a moment; silence is handled below.
-      return Decision.waiting(st.epoch(), master, master + " is master of epoch " + st.epoch() + " but reports " + x.advert().state() + "; waiting");
+      return Decision.waiting(st.epoch(), master, Cause.MASTER_IN_TRANSITION, master + " is master of epoch " + st.epoch() + " but reports " + x.advert().state() + "; waiting");
     }
     if (x == null) {
       PeerReport last = reports.get(master);
       long silentFor = now - (last == null ? startedAt : last.receivedAtMillis());
       long skew = (256 - config.priority()) * config.coordination().advertIntervalMs() / 256;
       if (silentFor < downTimeMs + skew) {
-        return Decision.waiting(st.epoch(), master, "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
+        return Decision.waiting(st.epoch(), master, Cause.MASTER_SILENT, "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
       }
       boolean handingToMe = last != null && last.advert().state() == AgentState.HANDING_OVER
           && me.equals(last.advert().handoverTo());
       if (handingToMe && silentFor < config.failover().switchoverTimeoutMs() + downTimeMs
           && !ev.kind().failed()) {
-        return Decision.waiting(st.epoch(), master, "master " + master + " is handing over to me and silent for "
+        return Decision.waiting(st.epoch(), master, Cause.HANDOVER_TO_ME_PENDING, "master " + master + " is handing over to me and silent for "
             + silentFor + " ms; a planned handover is never overridden while its Redis " + ev.phrase());
       }
       String silence = master + "'s agent silent for " + silentFor + " ms";
@@ -229,16 +230,16 @@ public final class MasterElection {
           if (servingRunId.isEmpty()) {
             // Never heard in this run: its Redis may be a restarted, empty master, and following
             // it would copy nothing over this node's data.
-            yield noted(Decision.waiting(st.epoch(), master, silence + ", its Redis answers as master but I never heard it serve:"
+            yield noted(Decision.waiting(st.epoch(), master, Cause.MASTER_AGENT_SILENT_REDIS_ALIVE, silence + ", its Redis answers as master but I never heard it serve:"
                 + " no action (neither following it nor promoting myself)"));
           }
-          yield noted(Decision.replica(st.epoch(), master, Optional.of(redisOf(master)),
+          yield noted(Decision.replica(st.epoch(), master, Optional.of(redisOf(master)), Cause.MASTER_AGENT_SILENT_REDIS_ALIVE,
               silence + ", its Redis healthy: no action"));
         }
         case BUSY -> {
           long busyFor = probeOf(master).busyForMillis(now);
           if (busyFor < config.health().busyShutdownAfterMs()) {
-            yield noted(Decision.waiting(st.epoch(), master, silence + ", its Redis is busy running a script for "
+            yield noted(Decision.waiting(st.epoch(), master, Cause.MASTER_AGENT_SILENT_REDIS_ALIVE, silence + ", its Redis is busy running a script for "
                 + busyFor + " ms: alive, no action"));
           }
           // Its agent would have killed the script or shut the server down by now: it is gone, and
@@ -246,9 +247,9 @@ public final class MasterElection {
           // kill the script and, if it wrote, shuts the server down before this node promotes.
           Decision d = considerTakeover(master, h, alive, reports, true, "its agent has been silent for " + silentFor
               + " ms and its Redis busy for " + busyFor + " ms (past health.busy_shutdown_after_ms)", now);
-          yield d.takeover() ? Decision.takeoverShuttingDownBusy(d.epoch(), me, redisOf(master), d.reason()) : d;
+          yield d.takeover() ? d.shuttingDownBusy(redisOf(master)) : d;
         }
-        case UNCERTAIN -> noted(Decision.waiting(st.epoch(), master, silence + "; its Redis " + ev.phrase()
+        case UNCERTAIN -> noted(Decision.waiting(st.epoch(), master, Cause.AWAITING_EVIDENCE, silence + "; its Redis " + ev.phrase()
             + ": waiting for evidence before taking over"));
         default -> considerTakeover(master, h, alive, reports, probeOf(master).alive(),
             "its agent has been silent for " + silentFor + " ms and its Redis " + ev.phrase(), now);
@@ -263,7 +264,7 @@ public final class MasterElection {
     if (!ev.kind().failed()) {
       // A FAULT report is acted on only when this node's own probe backs it: a master whose agent
       // cannot reach its Redis while the Redis serves everyone else is not failed over.
-      return noted(Decision.waiting(st.epoch(), master, master + "'s " + why.substring(4) + ", but its Redis " + ev.phrase()
+      return noted(Decision.waiting(st.epoch(), master, Cause.AWAITING_EVIDENCE, master + "'s " + why.substring(4) + ", but its Redis " + ev.phrase()
           + " to my probe: waiting for evidence before taking over"));
     }
     return considerTakeover(master, h, alive, reports, probeOf(master).alive(), why + " and my probe agrees: its Redis "
@@ -285,7 +286,7 @@ public final class MasterElection {
     RedisInfo info = h.info().orElseThrow();
     if (st.dataEpoch() < 0) {
       noteFault(now);
-      return Decision.fault(st.epoch(), me, healthyMasterRedis(alive),
+      return Decision.fault(st.epoch(), me, healthyMasterRedis(alive), Cause.LOCAL_DATA_LOST,
           "my Redis restarted without its data (it was not persisting); it must not serve as master");
     }
     // A probe that finished within one probe timeout of our own promotion may predate it.
@@ -293,7 +294,7 @@ public final class MasterElection {
     if (!info.isMaster() && !isParked(info) && probeAfterTakeover) {
       // Someone demoted my Redis (a peer fenced me while my agent was away): promoting it back
       // would make two masters. The peer's newer epoch will arrive with its adverts.
-      return Decision.waiting(st.epoch(), me, "my Redis replicates from " + info.masterHost() + ":" + info.masterPort()
+      return Decision.waiting(st.epoch(), me, Cause.FENCED_BY_PEER, "my Redis replicates from " + info.masterHost() + ":" + info.masterPort()
           + " although I was master of epoch " + st.epoch() + "; another node fenced me, waiting for its epoch");
     }
     if (restartedSinceData) {
@@ -308,7 +309,7 @@ public final class MasterElection {
       if (newer.isPresent()) {
         noteFault(now);
         Advert n = newer.get().advert();
-        return Decision.fault(st.epoch(), me, Optional.empty(),
+        return Decision.fault(st.epoch(), me, Optional.empty(), Cause.NEWER_DATA_ELSEWHERE,
             "my Redis restarted from disk; " + n.nodeId() + " holds newer data (epoch " + n.dataEpoch()
                 + ", offset " + n.replOffset() + " against my " + info.replOffset() + ") than a restart from disk brings back");
       }
@@ -316,7 +317,7 @@ public final class MasterElection {
       boolean peerMayClaim = alive.values().stream().anyMatch(r -> r.advert().redisUp()
           && r.advert().state() != AgentState.FAULT && r.advert().dataEpoch() < 0 && r.advert().keys() > 0);
       if (peerMayClaim && now - restartSeenAt < 2 * downTimeMs) {
-        return Decision.waiting(st.epoch(), me,
+        return Decision.waiting(st.epoch(), me, Cause.RESTARTED_FROM_DISK,
             "my Redis restarted from disk; a peer holds keys but no claim yet; waiting before keeping my data");
       }
       // Cold start of the whole group: a peer that has not answered yet (or whose Redis is still
@@ -324,12 +325,12 @@ public final class MasterElection {
       // resync from the older copy. Stay parked and advertise STARTING meanwhile.
       boolean peersUnknown = bootstrapping || alive.values().stream().anyMatch(r -> !r.advert().redisUp());
       if (peersUnknown && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
-        return Decision.waiting(st.epoch(), me,
+        return Decision.waiting(st.epoch(), me, Cause.RESTARTED_FROM_DISK,
             "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data");
       }
       Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
       if (blocker.isPresent()) {
-        return noted(Decision.waiting(st.epoch(), me, "my Redis restarted from disk, but " + blocker.get()
+        return noted(Decision.waiting(st.epoch(), me, Cause.PEER_REDIS_IN_THE_WAY, "my Redis restarted from disk, but " + blocker.get()
             + ": not keeping my data as the group's"));
       }
       // No peer holds data: what this server brought back from disk is the last copy.
@@ -344,14 +345,14 @@ public final class MasterElection {
       if (target.isPresent()) {
         handoverTo = target.get().advert().nodeId();
         return Decision.handOver(st.epoch(), me,
-            new Decision.Target(handoverTo, redisOf(handoverTo)),
+            new Decision.Target(handoverTo, redisOf(handoverTo)), switchoverTo != null ? Cause.SWITCHOVER : Cause.PREEMPTION,
             switchoverTo != null
                 ? "operator switchover to " + handoverTo
                 : handoverTo + " has higher priority and is in sync: handing the master role back");
       }
     }
     handoverTo = "";
-    return Decision.master(st.epoch(), me, persist,
+    return Decision.master(st.epoch(), me, persist, Cause.MASTER_OF_EPOCH,
         "I am master of epoch " + st.epoch() + (persist ? "; persisting (no in-sync persisting replica)" : ""));
   }
 
@@ -432,14 +433,14 @@ public final class MasterElection {
         tookOverAt = now;
         restartedSinceData = false;
         clearPreemption();
-        return Decision.master(e, me, true, "took over from " + xa.nodeId() + " by switchover; master of epoch " + e);
+        return Decision.master(e, me, true, Cause.HANDED_OVER_TO_ME, "took over from " + xa.nodeId() + " by switchover; master of epoch " + e);
       }
       if (wantsMaster && now - wantsMasterSince < config.failover().switchoverTimeoutMs() + downTimeMs) {
-        return Decision.waiting(st.epoch(), xa.nodeId(), "my Redis was promoted by a switchover; waiting for " + xa.nodeId() + " to confirm");
+        return Decision.waiting(st.epoch(), xa.nodeId(), Cause.HANDOVER_TO_ME_PENDING, "my Redis was promoted by a switchover; waiting for " + xa.nodeId() + " to confirm");
       }
     }
     updatePreemption(xa, info, now);
-    return Decision.replica(st.epoch(), xa.nodeId(), Optional.of(xr), "replica of " + xa.nodeId() + " (epoch " + st.epoch() + ")"
+    return Decision.replica(st.epoch(), xa.nodeId(), Optional.of(xr), Cause.FOLLOWING_MASTER, "replica of " + xa.nodeId() + " (epoch " + st.epoch() + ")"
         + (wantsMaster ? "; asking it to hand the role back" : ""));
   }
 
@@ -449,13 +450,13 @@ public final class MasterElection {
     clearPreemption();
     RedisInfo info = h.info().orElseThrow();
     if (paused()) {
-      return Decision.waiting(st.epoch(), oldMaster, "maintenance mode: not taking over although " + oldMaster + " failed: " + why);
+      return Decision.waiting(st.epoch(), oldMaster, Cause.MAINTENANCE, "maintenance mode: not taking over although " + oldMaster + " failed: " + why);
     }
     if (now < takeoverBackoffUntil) {
-      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but could not be fenced last time; retrying shortly");
+      return Decision.waiting(st.epoch(), oldMaster, Cause.FENCE_BACKOFF, oldMaster + " failed (" + why + ") but could not be fenced last time; retrying shortly");
     }
     if (st.dataEpoch() < 0 || info.masterSyncInProgress()) {
-      return Decision.waiting(st.epoch(), oldMaster,
+      return Decision.waiting(st.epoch(), oldMaster, Cause.NO_COMPLETE_DATA,
           oldMaster + " failed (" + why + ") but my Redis holds no complete copy; not taking over");
     }
     Candidate mine = new Candidate(me, st.dataEpoch(), info.replOffset(), config.priority());
@@ -465,14 +466,14 @@ public final class MasterElection {
         .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.replOffset(), a.priority()))
         .reduce(mine, (a, b) -> BETTER.compare(a, b) >= 0 ? a : b);
     if (!best.nodeId().equals(me)) {
-      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
+      return Decision.waiting(st.epoch(), oldMaster, Cause.BETTER_CANDIDATE, oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
     }
     Optional<String> blocker = reachableMasterOrNewerData(alive, oldMaster, info);
     if (blocker.isPresent()) {
-      return noted(Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but " + blocker.get() + ": not promoting myself"));
+      return noted(Decision.waiting(st.epoch(), oldMaster, Cause.PEER_REDIS_IN_THE_WAY, oldMaster + " failed (" + why + ") but " + blocker.get() + ": not promoting myself"));
     }
     if (!stateProblem.isEmpty()) {
-      return Decision.waiting(st.epoch(), oldMaster, oldMaster + " failed (" + why + ") but I cannot record a new epoch ("
+      return Decision.waiting(st.epoch(), oldMaster, Cause.STATE_NOT_WRITABLE, oldMaster + " failed (" + why + ") but I cannot record a new epoch ("
           + stateProblem + "): not promoting myself");
     }
     long newEpoch = Math.max(st.epoch(), reports.values().stream().mapToLong(r -> r.advert().epoch()).max().orElse(0)) + 1;
@@ -481,7 +482,7 @@ public final class MasterElection {
     PeerRedisProbe old = probeOf(oldMaster);
     boolean knownUnreachable = old.unreachable(MasterRedisEvidence.NO_ANSWER_PROBES)
         && now - old.checkedAtMillis() <= config.health().intervalMs() + config.health().timeoutMs();
-    return Decision.takeover(newEpoch, me, knownUnreachable ? Optional.empty() : Optional.of(redisOf(oldMaster)), catchUp,
+    return Decision.takeover(newEpoch, me, knownUnreachable ? Optional.empty() : Optional.of(redisOf(oldMaster)), catchUp, Cause.MASTER_FAILED,
         "taking over from " + oldMaster + ": " + why);
   }
 
@@ -527,7 +528,7 @@ public final class MasterElection {
     RedisInfo info = h.info().orElseThrow();
     boolean peerStillStarting = alive.values().stream().anyMatch(r -> !r.advert().redisUp());
     if (peerStillStarting && now - startedAt < 2 * config.coordination().bootstrapWaitMs()) {
-      return Decision.waiting(st.epoch(), "", "no master yet; waiting for every reachable peer's Redis to answer before choosing");
+      return Decision.waiting(st.epoch(), "", Cause.NO_MASTER_YET_WAITING, "no master yet; waiting for every reachable peer's Redis to answer before choosing");
     }
     // For a group without history, keys stand in for the offset: the node holding data wins.
     Candidate mine = new Candidate(me, st.dataEpoch(), info.keys(), config.priority());
@@ -537,20 +538,20 @@ public final class MasterElection {
         .map(a -> new Candidate(a.nodeId(), a.dataEpoch(), a.keys(), a.priority()))
         .reduce(mine, (a, b) -> BETTER.compare(a, b) >= 0 ? a : b);
     if (!best.nodeId().equals(me)) {
-      return Decision.waiting(st.epoch(), "", "no master yet; " + best.nodeId() + " is the best candidate");
+      return Decision.waiting(st.epoch(), "", Cause.BETTER_CANDIDATE, "no master yet; " + best.nodeId() + " is the best candidate");
     }
     Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
     if (blocker.isPresent()) {
-      return noted(Decision.waiting(st.epoch(), "", "no master yet, but " + blocker.get() + ": not promoting myself"));
+      return noted(Decision.waiting(st.epoch(), "", Cause.PEER_REDIS_IN_THE_WAY, "no master yet, but " + blocker.get() + ": not promoting myself"));
     }
     if (!stateProblem.isEmpty()) {
-      return Decision.waiting(st.epoch(), "", "no master yet, but I cannot record a new epoch (" + stateProblem + ")");
+      return Decision.waiting(st.epoch(), "", Cause.STATE_NOT_WRITABLE, "no master yet, but I cannot record a new epoch (" + stateProblem + ")");
     }
     long newEpoch = st.epoch() + 1;
     for (PeerReport r : alive.values()) {
       newEpoch = Math.max(newEpoch, r.advert().epoch() + 1);
     }
-    return Decision.takeover(newEpoch, me, Optional.empty(), false,
+    return Decision.takeover(newEpoch, me, Optional.empty(), false, Cause.NO_MASTER_YET,
         "no master yet and I hold the best data (" + info.keys() + " keys, data epoch " + st.dataEpoch() + ")");
   }
 

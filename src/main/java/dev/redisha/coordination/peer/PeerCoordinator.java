@@ -1,12 +1,15 @@
 package dev.redisha.coordination.peer;
 
 import dev.redisha.coordination.MemberView;
+import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
+import dev.redisha.config.PeerConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.Maintenance;
+import dev.redisha.coordination.Route;
 import dev.redisha.coordination.StateStore;
 import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
@@ -17,7 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +54,10 @@ public final class PeerCoordinator implements Coordinator {
   private volatile RedisHealth lastHealth;
   private final Supplier<Map<String, PeerRedisProbe>> peerRedis;
   private final Consumer<String> probePeerRedis;
+  /** Planned-handover barriers the master waits on, completed as the peers' echoes arrive. */
+  private final List<Barrier> barriers = new CopyOnWriteArrayList<>();
+
+  private record Barrier(String target, CompletableFuture<Boolean> prepared) {}
 
   /**
    * @param wakeup called when an advert arrives, so the decision loop reacts without waiting for
@@ -97,10 +109,13 @@ public final class PeerCoordinator implements Coordinator {
       // Its agent says its Redis failed: the takeover waits for this node's own probe to agree.
       probePeerRedis.accept(a.nodeId());
     }
+    releaseBarriers();
     wakeup.run();
   }
 
   private void sendDraft() {
+    // Also on every tick: a peer that falls silent no longer holds a barrier up.
+    releaseBarriers();
     AdvertTransport t = transport;
     if (t == null) {
       return;
@@ -242,7 +257,7 @@ public final class PeerCoordinator implements Coordinator {
     return draft.holdDown();
   }
 
-  /** The node the master is handing over to, while it says so in its adverts. */
+  @Override
   public Optional<String> handoverInProgress() {
     PeerReport m = reports.get(draft.epochMaster());
     if (m == null || m.advert().state() != AgentState.HANDING_OVER || m.advert().handoverTo().isEmpty()) {
@@ -251,19 +266,36 @@ public final class PeerCoordinator implements Coordinator {
     return Optional.of(m.advert().handoverTo());
   }
 
-  /** Whether the epoch's master (a peer) serves as master, not handing over. */
+  @Override
   public boolean masterServing() {
     PeerReport m = reports.get(draft.epochMaster());
     return m != null && m.advert().state() == AgentState.MASTER;
   }
 
+  @Override
   public synchronized void setHandoverPrepared(String target) {
     election.setHandoverPrepared(target);
     publish();
   }
 
+  @Override
+  public CompletableFuture<Boolean> peersPrepared(String target) {
+    Barrier b = new Barrier(target, new CompletableFuture<>());
+    barriers.add(b);
+    releaseBarriers();
+    return b.prepared();
+  }
+
+  private void releaseBarriers() {
+    for (Barrier b : barriers) {
+      if (b.prepared().isDone() || (peersPreparedFor(b.target()) && b.prepared().complete(true))) {
+        barriers.remove(b);
+      }
+    }
+  }
+
   /** Whether every peer heard within the down time says its endpoints are ready for {@code target}. */
-  public boolean peersPreparedFor(String target) {
+  private boolean peersPreparedFor(String target) {
     long now = clock.getAsLong();
     long down = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
     return reports.values().stream()
@@ -271,7 +303,7 @@ public final class PeerCoordinator implements Coordinator {
         .allMatch(r -> target.equals(r.advert().handoverTo()));
   }
 
-  /** Problems an operator should fix or know about, one sentence each. */
+  @Override
   public List<String> warnings() {
     List<String> out = new ArrayList<>();
     AdvertTransport t = transport;
@@ -332,7 +364,48 @@ public final class PeerCoordinator implements Coordinator {
     return out;
   }
 
-  /** Stops like a crashed process: no goodbye advert (tests use this to kill an agent). */
+  @Override
+  public Route route(boolean localServes) {
+    String master = draft.epochMaster();
+    List<HostPort> others = new ArrayList<>();
+    Optional<Decision.Target> serving = Optional.empty();
+    if (master.equals(config.nodeId())) {
+      serving = localServes ? Optional.of(new Decision.Target(master, config.redis().announce())) : Optional.empty();
+    } else {
+      others.add(config.redis().announce());
+    }
+    for (PeerConfig p : config.peers()) {
+      PeerReport r = reports.get(p.nodeId());
+      boolean servesAsMaster = r != null && p.nodeId().equals(master) && r.advert().redisUp()
+          && "master".equals(r.advert().redisRole())
+          && (r.advert().state() == AgentState.MASTER || r.advert().state() == AgentState.HANDING_OVER);
+      if (servesAsMaster) {
+        serving = Optional.of(new Decision.Target(p.nodeId(), p.redis()));
+      } else {
+        others.add(p.redis());
+      }
+    }
+    return new Route(draft.epoch(), serving, others);
+  }
+
+  @Override
+  public void bindMetrics(MeterRegistry metrics) {
+    Gauge.builder("redisha_adverts_accepted", this::acceptedPackets).register(metrics);
+    for (PeerLinkProblem.Kind kind : PeerLinkProblem.Kind.values()) {
+      String k = kind.name().toLowerCase();
+      Gauge.builder("redisha_peer_link_problem", () -> linkProblems().stream().filter(p -> p.kind() == kind).count())
+          .tag("kind", k).description("peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by the peer)")
+          .register(metrics);
+      FunctionCounter.builder("redisha_peer_link_problem_onsets", this, c -> c.linkProblemOnsets().getOrDefault(kind, 0L))
+          .tag("kind", k).description("times a peer-link problem of this kind began").register(metrics);
+    }
+    for (String reason : droppedPackets().keySet()) {
+      Gauge.builder("redisha_adverts_dropped", () -> droppedPackets().getOrDefault(reason, 0L))
+          .tag("reason", reason).description("UDP packets dropped, by reason").register(metrics);
+    }
+  }
+
+  @Override
   public void halt() {
     sender.shutdownNow();
     AdvertTransport t = transport;
