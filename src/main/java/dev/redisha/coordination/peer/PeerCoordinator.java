@@ -7,13 +7,12 @@ import dev.redisha.config.PeerConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
-import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.Maintenance;
+import dev.redisha.coordination.MemberStatus;
 import dev.redisha.coordination.Route;
 import dev.redisha.coordination.StateStore;
 import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.redis.RedisInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -80,9 +79,9 @@ public final class PeerCoordinator implements Coordinator {
     this.probePeerRedis = probePeerRedis;
     this.clock = clock;
     this.wakeup = wakeup;
-    this.election = new MasterElection(config, store, clock.getAsLong());
+    this.election = new MasterElection(config, store, clock.getAsLong(), this::publish);
     this.lastHealth = RedisHealth.unknown(clock.getAsLong());
-    this.draft = buildDraft(lastHealth);
+    this.draft = Advert.of(config.group(), election.policy().status(RedisHealth.unknown(clock.getAsLong())));
     this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "advert-sender");
       t.setDaemon(true);
@@ -130,15 +129,13 @@ public final class PeerCoordinator implements Coordinator {
   @Override
   public synchronized Decision decide(RedisHealth local) {
     lastHealth = local;
-    Decision d = election.decide(local, Map.copyOf(reports), peerRedis.get(), clock.getAsLong());
-    publish();
-    return d;
+    return election.decide(local, Map.copyOf(reports), peerRedis.get(), clock.getAsLong());
   }
 
-  /** Rebuilds the advert; sends it at once if anything a peer acts on changed. */
-  private void publish() {
+  /** The policy published a new status: the advert follows, sent at once if a peer acts on the change. */
+  private void publish(MemberStatus status) {
     Advert before = draft;
-    Advert next = buildDraft(lastHealth);
+    Advert next = Advert.of(config.group(), status);
     draft = next;
     if (before.state() != next.state()
         || before.epoch() != next.epoch()
@@ -154,39 +151,9 @@ public final class PeerCoordinator implements Coordinator {
     }
   }
 
-  private Advert buildDraft(RedisHealth h) {
-    DurableState st = election.durable();
-    Optional<RedisInfo> info = h.up() ? h.info() : Optional.empty();
-    return new Advert(
-        config.group(),
-        config.nodeId(),
-        0,
-        0,
-        0,
-        st.epoch(),
-        st.epochMaster(),
-        election.state(),
-        config.priority(),
-        h.up(),
-        info.map(RedisInfo::runId).orElse(""),
-        info.map(RedisInfo::role).orElse(""),
-        info.map(RedisInfo::replId).orElse(""),
-        info.map(RedisInfo::replOffset).orElse(0L),
-        info.map(RedisInfo::masterLinkUp).orElse(false),
-        st.dataEpoch(),
-        info.map(RedisInfo::keys).orElse(0L),
-        h.up() && h.persisting(),
-        election.wantsMaster(),
-        election.handoverTo(),
-        election.holdDown())
-        .withMaintenance(st.maintenance());
-  }
-
   @Override
   public synchronized boolean commitTakeover(Decision takeover) {
-    boolean committed = election.commitTakeover(takeover, lastHealth, clock.getAsLong());
-    publish();
-    return committed;
+    return election.commitTakeover(takeover, lastHealth, clock.getAsLong());
   }
 
   @Override
@@ -197,14 +164,11 @@ public final class PeerCoordinator implements Coordinator {
   @Override
   public synchronized void handoverFinished(Decision handover, boolean success, String detail) {
     election.handoverFinished(handover, success, clock.getAsLong());
-    publish();
   }
 
   @Override
   public synchronized boolean setPaused(boolean paused) {
-    boolean durable = election.setPaused(paused, System.currentTimeMillis());
-    publish();
-    return durable;
+    return election.setPaused(paused, System.currentTimeMillis());
   }
 
   @Override
@@ -274,8 +238,7 @@ public final class PeerCoordinator implements Coordinator {
 
   @Override
   public synchronized void setHandoverPrepared(String target) {
-    election.setHandoverPrepared(target);
-    publish();
+    election.policy().setHandoverPrepared(target);
   }
 
   @Override
@@ -327,10 +290,6 @@ public final class PeerCoordinator implements Coordinator {
   public Map<PeerLinkProblem.Kind, Long> linkProblemOnsets() {
     AdvertTransport t = transport;
     return t == null ? Map.of() : t.problemOnsets();
-  }
-
-  public String lastReason() {
-    return election.reason();
   }
 
   public Map<String, Long> droppedPackets() {
@@ -417,11 +376,8 @@ public final class PeerCoordinator implements Coordinator {
 
   @Override
   public void close() {
-    Advert d = draft;
-    draft = new Advert(d.group(), d.nodeId(), 0, 0, 0, d.epoch(), d.epochMaster(), AgentState.STOPPING,
-        d.priority(), d.redisUp(), d.redisRunId(), d.redisRole(), d.replId(), d.replOffset(), d.masterLinkUp(),
-        d.dataEpoch(), d.keys(), d.persisting(), false, "", d.holdDown())
-        .withMaintenance(d.maintenance());
+    draft = Advert.of(config.group(),
+        draft.status().withState(AgentState.STOPPING).withWantsMaster(false).withHandoverTo(""));
     sendDraft();
     halt();
   }
