@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * function of the local health, the members' published statuses, this node's own probes of their
  * Redis, and the time. The backend ({@link GroupBackend}) only supplies primitives; the rules with
  * state of their own are small classes: {@link DataClaim} (no empty master), {@link
- * PersistenceFollowsReplica}, {@link Preemption}, {@link SwitchoverRequest}, {@link HoldDown},
- * {@link CandidateRanking}.
+ * PersistenceFollowsReplica}, {@link Preemption}, {@link SwitchoverRequest}, {@link HoldDown};
+ * the stateless judgments are {@link CandidateRanking}, {@link PromotionGuard}, {@link
+ * ReplicaSync} and {@link MasterRedisEvidence}.
  *
  * <p>The rules, in the order they are applied:
  *
@@ -59,6 +60,8 @@ public final class GroupPolicy implements GroupBackend.Changes {
   private final Preemption preemption;
   private final SwitchoverRequest switchover;
   private final HoldDown holdDown;
+  private final PromotionGuard guard;
+  private final ReplicaSync sync;
 
   /** What the latest decision was and saw: the published status and operator requests read it. */
   private AgentState state = AgentState.STARTING;
@@ -92,6 +95,8 @@ public final class GroupPolicy implements GroupBackend.Changes {
         config.coordination().preemptDelayMs(), config.failover().maxCatchUpLagBytes());
     this.switchover = new SwitchoverRequest(me, config.failover().switchoverRequestTimeoutMs());
     this.holdDown = new HoldDown(config.coordination().flapWindowMs(), config.coordination().flapMaxFaults());
+    this.guard = new PromotionGuard(peerConfigs.keySet(), this::redisOf);
+    this.sync = new ReplicaSync(me, config.failover().maxCatchUpLagBytes(), this::redisOf);
     this.lastHealth = RedisHealth.unknown(now);
   }
 
@@ -294,7 +299,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
       }
     }
     boolean persist = persistence.decide(info, alive.values().stream().map(MemberReport::status)
-        .filter(this::isLinkedReplicaOfThisEpoch).toList(), this::redisOf, now);
+        .filter(a -> sync.linkedReplicaOfMine(a, epoch())).toList(), this::redisOf, now);
     if (!paused() && now >= handoverBackoffUntil) {
       Optional<MemberStatus> target = handoverTarget(alive, info);
       if (target.isPresent()) {
@@ -347,7 +352,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
       return Optional.of(Decision.waiting(epoch(), me, Cause.RESTARTED_FROM_DISK,
           "my Redis restarted from disk; waiting for every reachable peer's Redis to answer before keeping its data"));
     }
-    Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
+    Optional<String> blocker = guard.blocker(alive, "", info, this::probeOf);
     if (blocker.isPresent()) {
       return Optional.of(noted(Decision.waiting(epoch(), me, Cause.PEER_REDIS_IN_THE_WAY,
           "my Redis restarted from disk, but " + blocker.get() + ": not keeping my data as the group's")));
@@ -362,44 +367,14 @@ public final class GroupPolicy implements GroupBackend.Changes {
     if (switchover.pending()) {
       return alive.values().stream().map(MemberReport::status)
           .filter(a -> switchover.allows(a.nodeId()))
-          .filter(a -> inSyncWithMe(a, info))
+          .filter(a -> sync.inSyncWith(a, info, epoch()))
           .max(Comparator.comparingInt(MemberStatus::priority));
     }
     return alive.values().stream().map(MemberReport::status)
         .filter(a -> a.wantsMaster() && !a.holdDown())
         .filter(a -> a.priority() > config.priority())
-        .filter(a -> inSyncWithMe(a, info))
+        .filter(a -> sync.inSyncWith(a, info, epoch()))
         .findFirst();
-  }
-
-  /**
-   * In sync as this master sees it too: Redis streams to a freshly synced replica only after its
-   * first acknowledgement (up to a second after the replica reports its link up), so the replica's
-   * own word is not enough; the master's INFO must list it online with an acknowledged offset
-   * within the allowed lag.
-   */
-  private boolean inSyncWithMe(MemberStatus a, RedisInfo mine) {
-    HostPort redis = redisOf(a.nodeId());
-    // "online" alone is not enough: after a diskless full sync Redis reports the replica online
-    // but streams to it only after its first acknowledgement; an acknowledged offset shows that.
-    boolean onlineHere = mine.replicas().stream().anyMatch(c -> c.online()
-        && (c.offset() > 0 || mine.replOffset() == 0)
-        && c.port() == redis.port()
-        && c.ip().equals(redis.host())
-        && mine.replOffset() - c.offset() <= config.failover().maxCatchUpLagBytes());
-    return onlineHere
-        && isLinkedReplicaOfThisEpoch(a)
-        && mine.replOffset() - a.replOffset() <= config.failover().maxCatchUpLagBytes();
-  }
-
-  /** It says it replicates this master's epoch, with its link up and the epoch's data. */
-  private boolean isLinkedReplicaOfThisEpoch(MemberStatus a) {
-    return a.state() == AgentState.REPLICA
-        && a.epoch() == epoch()
-        && me.equals(a.epochMaster())
-        && a.redisUp()
-        && a.masterLinkUp()
-        && a.dataEpoch() == epoch();
   }
 
   private Decision asReplicaOf(MemberStatus xa, RedisHealth h, long now) {
@@ -457,7 +432,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
       return Decision.waiting(epoch(), oldMaster, Cause.BETTER_CANDIDATE,
           oldMaster + " failed (" + why + "); " + best.nodeId() + " is the better candidate");
     }
-    Optional<String> blocker = reachableMasterOrNewerData(alive, oldMaster, info);
+    Optional<String> blocker = guard.blocker(alive, oldMaster, info, this::probeOf);
     if (blocker.isPresent()) {
       return noted(Decision.waiting(epoch(), oldMaster, Cause.PEER_REDIS_IN_THE_WAY,
           oldMaster + " failed (" + why + ") but " + blocker.get() + ": not promoting myself"));
@@ -476,44 +451,6 @@ public final class GroupPolicy implements GroupBackend.Changes {
         Cause.MASTER_FAILED, "taking over from " + oldMaster + ": " + why);
   }
 
-  /**
-   * DESIGN §4: before promoting itself a node asks every configured member's Redis directly. A
-   * member heard within the down time speaks for its Redis in its status; for any other (silent,
-   * never heard, adverts that fail authentication) this node's own probe must show that its Redis
-   * is gone or holds nothing newer than ours. {@code except} is the old master being fenced.
-   *
-   * @return why not to promote, if a member's Redis stands in the way
-   */
-  private Optional<String> reachableMasterOrNewerData(Map<String, MemberReport> alive, String except, RedisInfo mine) {
-    for (String peer : peerConfigs.keySet()) {
-      if (peer.equals(except) || alive.containsKey(peer)) {
-        continue;
-      }
-      PeerRedisProbe p = probeOf(peer);
-      if (p.outcome() == PeerRedisProbe.Outcome.UNKNOWN) {
-        return Optional.of("I have not yet probed " + peer + "'s Redis, and its agent is not heard");
-      }
-      if (!p.alive() || p.info().isEmpty()) {
-        continue;
-      }
-      RedisInfo theirs = p.info().get();
-      boolean isParked = !theirs.isMaster() && redisOf(peer).equals(new HostPort(theirs.masterHost(), theirs.masterPort()));
-      if (p.outcome() == PeerRedisProbe.Outcome.BUSY) {
-        return Optional.of(peer + "'s Redis is busy running a script (alive) and its agent is not heard");
-      }
-      if (theirs.isMaster()) {
-        // Empty or not: promoting beside it makes two writable masters (DESIGN rule 2).
-        return Optional.of(peer + "'s Redis answers as a master holding " + theirs.keys()
-            + " keys (offset " + theirs.replOffset() + ") and its agent is not heard");
-      }
-      if ((isParked || theirs.isMaster()) && theirs.replId().equals(mine.replId()) && theirs.replOffset() > mine.replOffset()) {
-        return Optional.of(peer + "'s Redis holds newer data (offset " + theirs.replOffset() + " against my "
-            + mine.replOffset() + ") and its agent is not heard");
-      }
-    }
-    return Optional.empty();
-  }
-
   private Decision electFirstMaster(RedisHealth h, Map<String, MemberReport> alive, long now) {
     RedisInfo info = h.info().orElseThrow();
     boolean peerStillStarting = alive.values().stream().anyMatch(r -> !r.status().redisUp());
@@ -530,7 +467,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
     if (!best.nodeId().equals(me)) {
       return Decision.waiting(epoch(), "", Cause.BETTER_CANDIDATE, "no master yet; " + best.nodeId() + " is the best candidate");
     }
-    Optional<String> blocker = reachableMasterOrNewerData(alive, "", info);
+    Optional<String> blocker = guard.blocker(alive, "", info, this::probeOf);
     if (blocker.isPresent()) {
       return noted(Decision.waiting(epoch(), "", Cause.PEER_REDIS_IN_THE_WAY,
           "no master yet, but " + blocker.get() + ": not promoting myself"));
@@ -697,10 +634,10 @@ public final class GroupPolicy implements GroupBackend.Changes {
       }
       // A replica of this epoch that is only some bytes behind is accepted: the request waits
       // (until it expires) for it to catch up. One that is not replicating at all is refused.
-      if (!isLinkedReplicaOfThisEpoch(r.status())) {
-        return Optional.of(target + " is not an in-sync replica: " + whyNotInSync(r.status(), info));
+      if (!sync.linkedReplicaOfMine(r.status(), epoch())) {
+        return Optional.of(target + " is not an in-sync replica: " + sync.whyNot(r.status(), info, epoch()));
       }
-    } else if (lastAlive.values().stream().noneMatch(r -> isLinkedReplicaOfThisEpoch(r.status()))) {
+    } else if (lastAlive.values().stream().noneMatch(r -> sync.linkedReplicaOfMine(r.status(), epoch()))) {
       return Optional.of("no in-sync replica to hand over to");
     }
     switchover.accept(to, now);
@@ -722,20 +659,6 @@ public final class GroupPolicy implements GroupBackend.Changes {
     java.util.Set<String> ids = new java.util.HashSet<>(peerConfigs.keySet());
     ids.add(me);
     return ids;
-  }
-
-  private String whyNotInSync(MemberStatus a, RedisInfo mine) {
-    if (a.state() != AgentState.REPLICA || !me.equals(a.epochMaster()) || a.epoch() != epoch()) {
-      return "it reports " + a.state() + " in epoch " + a.epoch();
-    }
-    if (!a.redisUp() || !a.masterLinkUp()) {
-      return "its Redis " + (a.redisUp() ? "has its replication link down" : "is down");
-    }
-    if (a.dataEpoch() != epoch()) {
-      return "it does not hold this epoch's complete data yet";
-    }
-    return (mine.replOffset() - a.replOffset()) + " bytes behind (at most " + config.failover().maxCatchUpLagBytes()
-        + " allowed), or not yet acknowledged by my Redis";
   }
 
   /**
