@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Decides who is master (DESIGN §2): all the agent and the controller know of coordination. The
  * decision loop calls it on one thread; which backend made a decision (peer adverts today,
- * ZooKeeper later) is invisible to them. A backend implements this with the group policy ({@code
- * GroupPolicy}) over its own primitives ({@code GroupBackend}).
+ * ZooKeeper later) is invisible to them. A backend implements this with the group policy ({@link
+ * GroupPolicy}) over its own primitives ({@link GroupBackend}).
  */
 public interface Coordinator extends AutoCloseable {
 

@@ -35,9 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The peer backend: adverts over authenticated UDP, the rules of {@link MasterElection}. Adverts
- * go out every {@code advert_interval_ms} from their own thread (a long handover on the decision
- * thread must not make this node look dead) and at once whenever the node's state changes.
+ * The peer backend's {@link Coordinator}: adverts over authenticated UDP, the group's rules in
+ * {@link dev.redisha.coordination.GroupPolicy} fed by {@link MasterElection}. Adverts carry the
+ * status the policy publishes; they go out every {@code advert_interval_ms} from their own thread
+ * (a long handover on the decision thread must not make this node look dead) and at once whenever
+ * the node's state changes.
  */
 public final class PeerCoordinator implements Coordinator {
   private static final Logger log = LoggerFactory.getLogger(PeerCoordinator.class);
@@ -335,10 +337,7 @@ public final class PeerCoordinator implements Coordinator {
     }
     for (PeerConfig p : config.peers()) {
       PeerReport r = reports.get(p.nodeId());
-      boolean servesAsMaster = r != null && p.nodeId().equals(master) && r.advert().redisUp()
-          && "master".equals(r.advert().redisRole())
-          && (r.advert().state() == AgentState.MASTER || r.advert().state() == AgentState.HANDING_OVER);
-      if (servesAsMaster) {
+      if (r != null && p.nodeId().equals(master) && r.advert().status().servesAsMaster()) {
         serving = Optional.of(new Decision.Target(p.nodeId(), p.redis()));
       } else {
         others.add(p.redis());
