@@ -72,6 +72,7 @@ public final class Agent implements AutoCloseable {
   private final PeerRedisWatch peerRedis;
   private final Controller controller;
   private final Endpoints endpoints;
+  private final EndpointViews endpointViews;
   private final Thread loop;
   private volatile boolean running = true;
   private volatile RedisHealth latest;
@@ -104,6 +105,7 @@ public final class Agent implements AutoCloseable {
       events.close();
       throw e;
     }
+    this.endpointViews = new EndpointViews(endpoints, clock);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
         (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
@@ -226,7 +228,7 @@ public final class Agent implements AutoCloseable {
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
         d == null ? "starting" : d.reason(), coordinator.peers(), coordinator.maintenance().by(),
         coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings(),
-        coordinator.pendingSwitchover());
+        coordinator.pendingSwitchover(), endpointViews.latest());
   }
 
   /** The group's master as endpoints should see it now: the coordinator's route, with each node's Redis. */

@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API (DESIGN §6): {@code GET /status}, {@code GET /health} for load balancers,
  * {@code GET /metrics} for Prometheus, and the operator commands {@code POST /switchover},
- * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6).
+ * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6), and the
+ * dashboard page at {@code /} ({@link DashboardFiles}).
  *
  * <h2>Why Netty and not the JDK's HttpServer</h2>
  * A load balancer takes the master out when {@code /health} stops answering, so no client that
@@ -151,6 +152,7 @@ public final class ApiServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final OperationHandler operations;
   private final Map<String, Route> routes;
+  private final Map<String, Route> dashboard = dashboardRoutes(DashboardFiles.load());
   private final ConnectionTable connections;
   private final AtomicLong accepted = new AtomicLong();
   private Channel server;
@@ -347,7 +349,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Answers {@code request} where its route says; the reply comes back through {@code done}. */
   private void dispatch(Request request, Consumer<Reply> done) {
-    Route route = routes.get(request.path());
+    Route route = routes.getOrDefault(request.path(), dashboard.get(request.path()));
     if (route == null) {
       done.accept(Reply.error(404, "no such endpoint: " + request.path()));
       return;
@@ -386,6 +388,17 @@ public final class ApiServer implements AutoCloseable {
       log.warn("{} {} failed", request.method(), request.path(), e);
       return Reply.error(500, "internal error");
     }
+  }
+
+  // The files are in memory: answered on the event loop like /health, never queued behind reads.
+  private static Map<String, Route> dashboardRoutes(DashboardFiles files) {
+    Map<String, Route> byPath = new HashMap<>();
+    for (String path : files.paths()) {
+      DashboardFiles.File file = files.at(path).orElseThrow();
+      Reply reply = new Reply(200, file.contentType(), file.body(), file.headers());
+      byPath.put(path, new Route("GET", Where.EVENT_LOOP, request -> reply));
+    }
+    return Map.copyOf(byPath);
   }
 
   private Reply status() {

@@ -247,6 +247,11 @@ public final class SentinelEndpoint implements Endpoint {
     return runId;
   }
 
+  /** The master clients are told now (the last one known while there is none), for status. */
+  public Optional<HostPort> announcedMaster() {
+    return snapshot.knownMaster();
+  }
+
   /**
    * Takes the new view and publishes what a real Sentinel would for the change (see {@link
    * Announcements}): when the master moves, subscribers of {@code +switch-master} (or of a
