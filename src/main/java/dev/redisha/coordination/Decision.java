@@ -38,6 +38,10 @@ public record Decision(
     boolean fenceMayShutDown,
     Cause cause) {
 
+  public Decision {
+    java.util.Objects.requireNonNull(cause, "every decision has a cause");
+  }
+
   public enum Action {
     /** Change nothing (bootstrap, maintenance, waiting for a better candidate). */
     WAIT,
