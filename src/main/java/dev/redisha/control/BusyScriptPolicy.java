@@ -5,8 +5,8 @@ import dev.redisha.config.HostPort;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,9 +51,9 @@ final class BusyScriptPolicy {
 
   private final String nodeId;
   private final HealthConfig health;
-  private final RedisConnector connector;
+  private final RedisDialer dialer;
   private final HostPort target;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final Coordinator coordinator;
   private final Recorder events;
   private long episodeSince = -1;
@@ -66,11 +66,11 @@ final class BusyScriptPolicy {
   private String lastOutcome = "";
 
   BusyScriptPolicy(
-      String nodeId, HealthConfig health, RedisConnector connector, HostPort target, RedisControl local,
+      String nodeId, HealthConfig health, RedisDialer dialer, HostPort target, RedisCommands local,
       Coordinator coordinator, Recorder events) {
     this.nodeId = nodeId;
     this.health = health;
-    this.connector = connector;
+    this.dialer = dialer;
     this.target = target;
     this.local = local;
     this.coordinator = coordinator;
@@ -216,7 +216,7 @@ final class BusyScriptPolicy {
     long t0 = System.nanoTime();
     shutdownTriedAt = h.takenAtMillis();
     int timeout = (int) Math.max(200, health.timeoutMs());
-    Optional<String> failure = BusyRedis.shutDown(local, connector, target, h.runId(), timeout, SHUTDOWN_CONFIRM_MS);
+    Optional<String> failure = BusyRedis.shutDown(local, dialer, target, h.runId(), timeout, SHUTDOWN_CONFIRM_MS);
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("busy_ms", h.busyForMillis());
     f.put("shutdown_ms", (System.nanoTime() - t0) / 1_000_000);

@@ -8,7 +8,8 @@ import dev.redisha.event.Event;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ public final class Controller implements AutoCloseable {
 
   private final NodeConfig config;
   private final Coordinator coordinator;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final OldMasterFence fence;
   private final PlannedSwitchover switchover;
   private final Optional<ManagedRedis> managed;
@@ -55,19 +56,32 @@ public final class Controller implements AutoCloseable {
       BiConsumer<HookType, Long> hooks,
       EndpointSteering steering,
       LongSupplier clock) {
+    this(config, RedisDialer.of(connector), coordinator, managed, events, hooks, steering, clock);
+  }
+
+  /** @param dialer opens every connection to a Redis server the controller's steps need */
+  Controller(
+      NodeConfig config,
+      RedisDialer dialer,
+      Coordinator coordinator,
+      Optional<ManagedRedis> managed,
+      Consumer<Event> events,
+      BiConsumer<HookType, Long> hooks,
+      EndpointSteering steering,
+      LongSupplier clock) {
     this.config = config;
     this.steering = steering;
     this.coordinator = coordinator;
     int timeout = (int) Math.max(500, config.health().timeoutMs() * 2);
-    this.local = new RedisControl(connector, config.redis().address(), timeout);
-    this.switchover = new PlannedSwitchover(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
-    this.fence = new OldMasterFence(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
+    this.local = dialer.open(config.redis().address(), timeout);
+    this.switchover = new PlannedSwitchover(dialer, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
+    this.fence = new OldMasterFence(dialer, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
     this.managed = managed;
     this.events = events;
     this.hooks = hooks;
     this.clock = clock;
     this.persistence = new PersistenceSteering(config.persistence(), local, this::record, clock);
-    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), connector, config.redis().address(),
+    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), dialer, config.redis().address(),
         local, coordinator, this::record);
   }
 

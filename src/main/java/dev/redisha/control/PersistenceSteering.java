@@ -4,7 +4,7 @@ import dev.redisha.config.PersistencePolicy;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.BackgroundPersistence;
 import dev.redisha.redis.PersistenceSettings;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -60,7 +60,7 @@ final class PersistenceSteering {
   }
 
   private final PersistencePolicy policy;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final Recorder recorder;
   private final LongSupplier clock;
 
@@ -76,7 +76,7 @@ final class PersistenceSteering {
   private long ownBgsave = -1;
   private boolean waitingForChild;
 
-  PersistenceSteering(PersistencePolicy policy, RedisControl local, Recorder recorder, LongSupplier clock) {
+  PersistenceSteering(PersistencePolicy policy, RedisCommands local, Recorder recorder, LongSupplier clock) {
     this.policy = policy;
     this.local = local;
     this.recorder = recorder;
