@@ -5,6 +5,7 @@ import dev.redisha.config.NodeConfig;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.event.Event;
+import dev.redisha.event.EventType;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.RedisConnector;
@@ -13,6 +14,7 @@ import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -44,6 +46,7 @@ public final class Controller implements AutoCloseable {
   private final PersistenceSteering persistence;
   private final BusyScriptPolicy busyScripts;
   private Decision.Action lastAction;
+  private DecisionLine lastDecisionLine;
   private String tunedRunId = "";
   private boolean active;
 
@@ -86,6 +89,7 @@ public final class Controller implements AutoCloseable {
   }
 
   public void apply(Decision d, RedisHealth h) {
+    recordDecisionChange(d);
     // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
     // would fail on every decision, so that policy decides alone until Redis answers again.
     if (busyScripts.holds(d, h)) {
@@ -106,7 +110,7 @@ public final class Controller implements AutoCloseable {
       }
     } catch (JedisException e) {
       // Redis went away mid-step; the health monitor will report it and the next decision retries.
-      record("action-failed", d.action() + " failed: " + e.getMessage(), d.epoch(), Map.of());
+      record(EventType.ACTION_FAILED, d.action() + " failed: " + e.getMessage(), d.epoch(), Map.of());
     }
     if (d.action() != lastAction && d.action() != Decision.Action.WAIT) {
       HookType hook = switch (d.action()) {
@@ -148,7 +152,7 @@ public final class Controller implements AutoCloseable {
         }
         if (!r.allowsPromotion()) {
           coordinator.takeoverAborted(d, r.detail());
-          record("fence-failed", "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
+          record(EventType.FENCE_FAILED, "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
           return;
         }
       }
@@ -157,7 +161,7 @@ public final class Controller implements AutoCloseable {
         // No REPLICAOF NO ONE for an epoch that is not on disk: a restart would forget it was
         // master of it, and the fenced old master stays a replica until the retry.
         steps.put("commit_epoch_ms", ms(t1));
-        record("takeover-aborted", "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
+        record(EventType.TAKEOVER_ABORTED, "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
             + coordinator.stateProblem(), d.epoch(), steps);
         return;
       }
@@ -169,12 +173,12 @@ public final class Controller implements AutoCloseable {
       steps.put("promote_ms", ms(t2));
       steps.put("total_ms", ms(t0));
       steering.afterLocalPromotion(d.epoch());
-      record("promote", d.reason(), d.epoch(), steps);
+      record(EventType.PROMOTE, d.reason(), d.epoch(), steps);
     } else if (!isMaster) {
       long t0 = System.nanoTime();
       local.promote();
       steering.afterLocalPromotion(d.epoch());
-      record("promote", d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
+      record(EventType.PROMOTE, d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
     } else {
       steering.afterLocalPromotion(d.epoch());
     }
@@ -202,7 +206,7 @@ public final class Controller implements AutoCloseable {
         steps.put("clients_dropped", local.dropNormalClients());
         steps.put("drop_clients_ms", ms(t1));
       }
-      record(info.isMaster() ? "demote" : "follow", d.reason(), d.epoch(), steps);
+      record(info.isMaster() ? EventType.DEMOTE : EventType.FOLLOW, d.reason(), d.epoch(), steps);
     }
     persistence.steer(PersistenceSteering.Role.REPLICA, true, h, d.epoch(), "replicas persist");
   }
@@ -222,7 +226,7 @@ public final class Controller implements AutoCloseable {
       }
       local.replicateFrom(target);
       long dropped = info.isMaster() ? local.dropNormalClients() : 0;
-      record("demote", d.reason(), d.epoch(),
+      record(EventType.DEMOTE, d.reason(), d.epoch(),
           Map.of("replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"), "clients_dropped", dropped));
     }
   }
@@ -233,7 +237,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     managed.flatMap(m -> m.ensureRunning(d.follow(), clock.getAsLong()))
-        .ifPresent(pid -> record("redis-start", "managed redis-server was not running: " + h.reason(), d.epoch(),
+        .ifPresent(pid -> record(EventType.REDIS_START, "managed redis-server was not running: " + h.reason(), d.epoch(),
             Map.of("pid", pid, "replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"))));
   }
 
@@ -262,7 +266,27 @@ public final class Controller implements AutoCloseable {
     steps.put("prepare_ms", prepareMs);
     steps.putAll(r.steps());
     steps.put("total_ms", ms(t0));
-    record("handover", d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
+    record(EventType.HANDOVER, d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
+  }
+
+  /** What a decision event says; a decision that says the same again is not recorded again. */
+  private record DecisionLine(long epoch, String reason, Map<String, Object> fields) {}
+
+  /**
+   * Every change of decision is an event as well as a log line, hook or not: a FAULT that fires
+   * no notify_fault (an agent starting beside a Redis that is down) still leaves its record in
+   * events.jsonl (DESIGN rule 5).
+   */
+  private void recordDecisionChange(Decision d) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("action", d.action().name().toLowerCase(Locale.ROOT));
+    f.put("master", d.masterNode());
+    // The decision's cause code goes here, once Decision has one.
+    DecisionLine line = new DecisionLine(d.epoch(), d.reason(), f);
+    if (!line.equals(lastDecisionLine)) {
+      lastDecisionLine = line;
+      record(EventType.DECISION, d.reason(), d.epoch(), f);
+    }
   }
 
   private boolean isParked(RedisInfo info) {
@@ -277,7 +301,7 @@ public final class Controller implements AutoCloseable {
     return (System.nanoTime() - sinceNanos) / 1_000_000;
   }
 
-  private void record(String type, String cause, long epoch, Map<String, Object> fields) {
+  private void record(EventType type, String cause, long epoch, Map<String, Object> fields) {
     // The clock is monotonic (timers); an event carries wall-clock time for people.
     events.accept(new Event(Instant.now(), config.nodeId(), type, cause, epoch, fields));
   }

@@ -15,14 +15,19 @@ import dev.redisha.config.PersistencePolicy;
 import dev.redisha.config.RedisConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
+import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.event.Event;
+import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
+import dev.redisha.redis.RedisDialer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -33,7 +38,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * {@code dev.redisha.it}; here a step taken in the wrong order fails at once and says which.
  */
 class ControllerSafetyOrderTest {
-  private static final HostPort A = new HostPort("127.0.0.1", 7001);
+  static final HostPort A = new HostPort("127.0.0.1", 7001);
   private static final HostPort B = new HostPort("127.0.0.1", 7002);
 
   private final Journal journal = new Journal();
@@ -150,6 +155,12 @@ class ControllerSafetyOrderTest {
   }
 
   private Controller controller(String id, HostPort redis) {
+    return controller(id, redis, servers, coordinator, events::add, (hook, epoch) -> {}, new RecordingEndpoints(journal));
+  }
+
+  /** A controller of node {@code id} (its Redis at {@code redis}) in a pair of a and b, with these fakes. */
+  static Controller controller(String id, HostPort redis, RedisDialer servers, Coordinator coordinator,
+      Consumer<Event> events, BiConsumer<HookType, Long> hooks, EndpointSteering endpoints) {
     Secret key = new Secret("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), "test");
     HostPort other = redis.equals(A) ? B : A;
     Path dir = Path.of("/nonexistent/controller-test");
@@ -165,7 +176,6 @@ class ControllerSafetyOrderTest {
         new HooksConfig(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 5000),
         new ApiConfig(new HostPort("127.0.0.1", 0), Optional.empty()),
         dir, EndpointsConfig.none());
-    return new Controller(config, servers, coordinator, Optional.empty(), events::add, (hook, epoch) -> {},
-        new RecordingEndpoints(journal), () -> 0);
+    return new Controller(config, servers, coordinator, Optional.empty(), events, hooks, endpoints, () -> 0);
   }
 }
