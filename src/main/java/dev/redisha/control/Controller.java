@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -31,7 +29,6 @@ import redis.clients.jedis.exceptions.JedisException;
  * retried on the next decision.
  */
 public final class Controller implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   private final NodeConfig config;
   private final Coordinator coordinator;

@@ -32,8 +32,7 @@ public final class InfoParser {
                 kv.getOrDefault("ip", ""),
                 (int) num(kv.get("port")),
                 kv.getOrDefault("state", ""),
-                num(kv.get("offset")),
-                num(kv.get("lag"))));
+                num(kv.get("offset"))));
       } else if (k.startsWith("db") && k.length() > 2 && Character.isDigit(k.charAt(2))) {
         keys += num(pairs(e.getValue()).get("keys"));
       }
@@ -50,9 +49,6 @@ public final class InfoParser {
         replicas,
         keys,
         "1".equals(fields.get("loading")),
-        "1".equals(fields.get("aof_enabled")),
-        fields.getOrDefault("master_failover_state", "no-failover"),
-        num(fields.get("uptime_in_seconds")),
         fields);
   }
 

@@ -100,7 +100,7 @@ final class RecordingRedis implements RedisCommands {
     long shown = catchingUp.isEmpty() ? offset : catchingUp.peek();
     return new RedisInfo("run-" + name, master == null ? "master" : "slave", "repl-1", shown,
         master == null ? "" : master.host(), master == null ? 0 : master.port(), master != null, false,
-        List.of(), 10, false, false, "no-failover", 100, Map.of());
+        List.of(), 10, false, Map.of());
   }
 
   private void command(String line) {
