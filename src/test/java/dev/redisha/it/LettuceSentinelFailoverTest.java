@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
@@ -37,14 +36,13 @@ class LettuceSentinelFailoverTest {
   void masterReplicaFollowsACrashFailoverWithoutLastingReadonlyErrors() throws Exception {
     HostPort sentinelA = TestGroup.loopback(TestGroup.freeTcpPort());
     HostPort sentinelB = TestGroup.loopback(TestGroup.freeTcpPort());
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> EndpointsThroughAgentsTest.withEndpoints(c,
+    try (SteadyPair p = SteadyPair.managed(dir, c -> EndpointsThroughAgentsTest.withEndpoints(c,
         new EndpointsConfig(Optional.empty(), Optional.empty(), Optional.of(new EndpointsConfig.Sentinel(
             c.nodeId().equals("a") ? sentinelA : sentinelB, "mymaster",
             c.nodeId().equals("a") ? Map.of("b", sentinelB) : Map.of("a", sentinelA))))))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       RedisURI uri = RedisURI.Builder.sentinel(sentinelA.host(), sentinelA.port(), "mymaster")
           .withSentinel(sentinelB.host(), sentinelB.port())
           .withPassword(a.config.redis().password().orElseThrow().text().toCharArray())
