@@ -20,14 +20,13 @@ final class PolicyFixture {
     List<RedisInfo.ConnectedReplica> listed = java.util.Arrays.stream(replicas)
         .map(id -> new RedisInfo.ConnectedReplica(redisOf(id).host(), redisOf(id).port(), "online", offset, 0))
         .toList();
-    return new RedisInfo(runId, "master", "replid-" + runId, offset, "", 0, false, false, listed, 10, false, false,
-        "no-failover", 60, Map.of());
+    return new RedisInfo(runId, "master", "replid-" + runId, offset, "", 0, false, false, listed, 10, false, Map.of());
   }
 
   /** A replica of {@code master}'s Redis, link up, with the given replication id. */
   static RedisInfo replicaOf(String master, String runId, String replId, long offset) {
     return new RedisInfo(runId, "slave", replId, offset, redisOf(master).host(), redisOf(master).port(), true, false,
-        List.of(), 10, false, false, "no-failover", 60, Map.of());
+        List.of(), 10, false, Map.of());
   }
 
   static RedisHealth up(RedisInfo info, boolean persisting) {

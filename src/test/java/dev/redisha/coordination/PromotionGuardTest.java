@@ -53,7 +53,7 @@ class PromotionGuardTest {
   @Test
   void aParkedRedisWithNewerDataOfMyStreamBlocks() {
     RedisInfo parked = new RedisInfo("run-c", "slave", "replid-x", 2_000, redisOf("c").host(), redisOf("c").port(),
-        false, false, List.of(), 10, false, false, "no-failover", 60, Map.of());
+        false, false, List.of(), 10, false, Map.of());
     Optional<String> why = blocker("a", Map.of("c", answers("c", parked)));
     assertTrue(why.orElse("").startsWith("c's Redis holds newer data (offset 2000 against my 1000)"), why.toString());
   }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.peer.Advert;
@@ -28,12 +27,11 @@ class PacketAbuseTest {
 
   @Test
   void garbageForgedAndReplayedAdvertsAreDroppedAndCountedWhileTheAgentKeepsWorking() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c);
         DatagramSocket attacker = new DatagramSocket()) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       long epoch = a.agent.status().epoch();
       HostPort target = a.config.coordination().listen();
       InetAddress host = InetAddress.getByName(target.host());

@@ -950,7 +950,7 @@ class MasterElectionTest {
               i.masterHost(), i.masterPort(), i.masterLinkUp(), i.masterSyncInProgress(),
               java.util.List.of(new dev.redisha.redis.RedisInfo.ConnectedReplica(redisOf("b").host(), redisOf("b").port(),
                   "online", ackedOneSecondAgo, 1)),
-              i.keys(), i.loading(), i.aofEnabled(), i.failoverState(), i.uptimeSeconds(), i.raw())),
+              i.keys(), i.loading(), i.raw())),
           master.persisting(), master.takenAtMillis());
       PeerReport b = advert("b").replicaOf("a", 5).offset(offset - 3 * 52_429).receivedAt(clock.now());
       Decision d = decide(withLaggingAck, heard(b));
