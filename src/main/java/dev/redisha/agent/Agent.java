@@ -28,6 +28,7 @@ import dev.redisha.coordination.Route;
 import dev.redisha.coordination.backends.CoordinatorFactory;
 import dev.redisha.event.Event;
 import dev.redisha.event.EventLog;
+import dev.redisha.event.EventType;
 import dev.redisha.event.HookRunner;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
@@ -114,7 +115,7 @@ public final class Agent implements AutoCloseable {
   }
 
   public Agent start() {
-    events.append(new Event(Instant.now(), config.nodeId(), "start",
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.START,
         "agent started (" + config.redis().mode().toString().toLowerCase() + " mode, priority " + config.priority() + ")",
         coordinator.epoch(), Map.of()));
     // Before the first probe is acted on: a redis-server left by a crashed agent is this node's
@@ -168,9 +169,8 @@ public final class Agent implements AutoCloseable {
         }
         Decision d = coordinator.decide(latest);
         Decision previous = lastDecision;
-        if (previous == null || previous.action() != d.action() || !previous.reason().equals(d.reason())) {
-          log.info("[{}] {} (epoch {}): {}", config.nodeId(), d.action(), d.epoch(), d.reason());
-        }
+        // No log line here: the controller records every change of decision as an event, which
+        // the event log also writes to the application log.
         lastDecision = d;
         controller.apply(d, latest);
         if (previous == null || previous.action() != d.action() || previous.epoch() != d.epoch()) {
@@ -248,7 +248,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void endpointEvent(String what) {
-    events.append(new Event(Instant.now(), config.nodeId(), "endpoint", what, coordinator.epoch(), Map.of()));
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.ENDPOINT, what, coordinator.epoch(), Map.of()));
   }
 
   /** Called by the controller inside its steps, on the decision thread. */
@@ -361,7 +361,7 @@ public final class Agent implements AutoCloseable {
     running = false;
     loop.interrupt();
     joinLoop();
-    events.append(new Event(Instant.now(), config.nodeId(), "stop", "agent stopping", coordinator.epoch(), Map.of()));
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.STOP, "agent stopping", coordinator.epoch(), Map.of()));
     hooks.fire(HookType.STOP, config.group(), config.nodeId(), coordinator.epoch());
     coordinator.close();
     closeApi();

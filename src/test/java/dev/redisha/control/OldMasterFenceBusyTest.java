@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisControl;
