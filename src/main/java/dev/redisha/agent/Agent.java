@@ -2,7 +2,6 @@ package dev.redisha.agent;
 
 import dev.redisha.api.ApiServer;
 import dev.redisha.api.NodeStatus;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.redisha.config.NodeConfig;
@@ -68,6 +67,7 @@ public final class Agent implements AutoCloseable {
   private final PeerRedisWatch peerRedis;
   private final Controller controller;
   private final Endpoints endpoints;
+  private final EndpointViews endpointViews;
   private final Thread loop;
   private volatile boolean running = true;
   private volatile RedisHealth latest;
@@ -76,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private long preparedAtEpoch = -1;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private ApiServer api;
+  private dev.redisha.api.AgentMetrics agentMetrics;
 
   public Agent(NodeConfig config) {
     this.config = config;
@@ -100,6 +101,7 @@ public final class Agent implements AutoCloseable {
       events.close();
       throw e;
     }
+    this.endpointViews = new EndpointViews(endpoints, clock);
     this.controller = new Controller(config, connector, coordinator, managed, events::append,
         (hook, epoch) -> hooks.fire(hook, config.group(), config.nodeId(), epoch), new Steering(), clock);
     this.latest = RedisHealth.unknown(clock.getAsLong());
@@ -125,8 +127,9 @@ public final class Agent implements AutoCloseable {
     loop.start();
     registerMetrics();
     try {
-      api = ApiServer.start(config.api().listen(), this::status, events::recent, config.api().token(), metrics,
-          new AgentOperations(coordinator));
+      api = ApiServer.start(config.api().listen(), new ApiServer.Sources(this::status, events::recent,
+          dev.redisha.api.TransitionHistory.reader(events.file()), agentMetrics::scrape, new AgentOperations(coordinator)),
+          ApiServer.Settings.forConfig(config));
     } catch (IOException e) {
       close();
       throw ListenFailure.of("the HTTP API", "api.listen", config.api().listen(), e);
@@ -140,34 +143,20 @@ public final class Agent implements AutoCloseable {
   }
 
   private void registerMetrics() {
-    Gauge.builder("redisha_epoch", () -> status.epoch()).description("highest epoch known").register(metrics);
-    Gauge.builder("redisha_is_master", () -> status.state() == dev.redisha.coordination.AgentState.MASTER ? 1 : 0)
-        .register(metrics);
-    Gauge.builder("redisha_redis_up", () -> status.redisUp() ? 1 : 0).register(metrics);
-    Gauge.builder("redisha_replication_offset", () -> status.replOffset()).register(metrics);
-    Gauge.builder("redisha_replication_lag_bytes", () -> status.lagBytes()).register(metrics);
-    Gauge.builder("redisha_persisting", () -> status.persisting() ? 1 : 0).register(metrics);
-    Gauge.builder("redisha_state_writable", () -> status.stateProblem().isEmpty() ? 1 : 0)
-        .description("1 while the state file can be written; 0 blocks every takeover by this node").register(metrics);
-    Gauge.builder("redisha_paused", () -> status.paused() ? 1 : 0)
-        .description("1 while the group is in maintenance mode (no automatic failover)").register(metrics);
-    Gauge.builder("redisha_warnings", () -> status.warnings().size())
-        .description("problems shown in status that need an operator (keys differ, silent master agent, ...)")
-        .register(metrics);
-    Gauge.builder("redisha_adverts_accepted", coordinator::acceptedPackets).register(metrics);
-    for (dev.redisha.coordination.peer.PeerLinkProblem.Kind kind : dev.redisha.coordination.peer.PeerLinkProblem.Kind.values()) {
-      String k = kind.name().toLowerCase();
-      Gauge.builder("redisha_peer_link_problem", () -> coordinator.linkProblems().stream().filter(p -> p.kind() == kind).count())
-          .tag("kind", k).description("peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by the peer)")
-          .register(metrics);
-      io.micrometer.core.instrument.FunctionCounter.builder("redisha_peer_link_problem_onsets", coordinator,
-              c -> c.linkProblemOnsets().getOrDefault(kind, 0L))
-          .tag("kind", k).description("times a peer-link problem of this kind began").register(metrics);
-    }
-    for (String reason : coordinator.droppedPackets().keySet()) {
-      Gauge.builder("redisha_adverts_dropped", () -> coordinator.droppedPackets().getOrDefault(reason, 0L))
-          .tag("reason", reason).description("UDP packets dropped, by reason").register(metrics);
-    }
+    agentMetrics = dev.redisha.api.AgentMetrics.bind(metrics, config, new dev.redisha.api.AgentMetrics.Sources(
+        this::status, () -> latest, coordinator::acceptedPackets, coordinator::droppedPackets,
+        () -> linkProblemCounts(coordinator.linkProblems().stream().map(p -> p.kind()).toList()),
+        () -> { Map<String, Long> m = new HashMap<>(); coordinator.linkProblemOnsets().forEach((k, n) -> m.put(k.name().toLowerCase(), n)); return m; },
+        java.util.Arrays.stream(dev.redisha.coordination.peer.PeerLinkProblem.Kind.values()).map(k -> k.name().toLowerCase()).toList(),
+        List.copyOf(coordinator.droppedPackets().keySet()), endpoints.all()));
+    events.subscribe(agentMetrics::observe);
+    health.onProbe(agentMetrics::recordProbe);
+  }
+
+  private static Map<String, Long> linkProblemCounts(List<dev.redisha.coordination.peer.PeerLinkProblem.Kind> kinds) {
+    Map<String, Long> counts = new HashMap<>();
+    kinds.forEach(k -> counts.merge(k.name().toLowerCase(), 1L, Long::sum));
+    return counts;
   }
 
   private void run() {
@@ -235,7 +224,7 @@ public final class Agent implements AutoCloseable {
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
         d == null ? "starting" : d.reason(), coordinator.peers(), coordinator.maintenance().by(),
         coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings(),
-        coordinator.pendingSwitchover());
+        coordinator.pendingSwitchover(), endpointViews.latest());
   }
 
   /** The group's master as endpoints should see it now. */
@@ -402,6 +391,9 @@ public final class Agent implements AutoCloseable {
     if (api != null) {
       api.close();
       api = null;
+    }
+    if (agentMetrics != null) {
+      agentMetrics.close();
     }
   }
 

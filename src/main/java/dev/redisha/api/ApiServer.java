@@ -4,9 +4,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
-import dev.redisha.coordination.AgentState;
 import dev.redisha.event.Event;
+import dev.redisha.config.ApiTlsConfig;
+import dev.redisha.config.PemFiles;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.security.GeneralSecurityException;
+import java.util.OptionalLong;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -66,7 +71,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API (DESIGN §6): {@code GET /status}, {@code GET /health} for load balancers,
  * {@code GET /metrics} for Prometheus, and the operator commands {@code POST /switchover},
- * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6).
+ * {@code /pause} and {@code /resume}, which need the bearer token (DESIGN §3 rule 6), and the
+ * dashboard page at {@code /} ({@link DashboardFiles}).
  *
  * <h2>Why Netty and not the JDK's HttpServer</h2>
  * A load balancer takes the master out when {@code /health} stops answering, so no client that
@@ -141,33 +147,122 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Where the API's answers come from.
+   *
+   * @param status the agent's current status, read on every request; must not block, since the
+   *     health checks read it on the I/O thread
+   * @param recentEvents the event log's recent events, oldest first
+   * @param history the master changes this agent recorded, oldest first (may read a file)
+   * @param metrics the Prometheus text exposition
+   * @param operations the write operations
+   */
+  public record Sources(
+      Supplier<NodeStatus> status,
+      Supplier<List<Event>> recentEvents,
+      Supplier<List<Transition>> history,
+      Supplier<String> metrics,
+      OperationHandler operations) {
+    public Sources {
+      Objects.requireNonNull(status, "status");
+      Objects.requireNonNull(recentEvents, "recentEvents");
+      Objects.requireNonNull(history, "history");
+      Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(operations, "operations");
+    }
+  }
+
+  /**
+   * How the API is secured and how its checks judge.
+   *
+   * @param writeToken needed by POST operations (and allows reads); without one they get 403
+   * @param readToken when present, the status documents need it or the write token
+   * @param tls when present the API speaks HTTPS only
+   * @param readinessLagBytes how far behind a replica may be and still be ready ({@code /readiness})
+   * @param livenessTimeout how long the status may stay unchanged before {@code /liveness} says the
+   *     agent's decision loop is stuck (it rebuilds the status on every pass, many times a second)
+   * @param layout every member's addresses, for {@code /cluster}
+   */
+  public record Settings(
+      Optional<Secret> writeToken,
+      Optional<Secret> readToken,
+      Optional<ApiTlsConfig> tls,
+      long readinessLagBytes,
+      Duration livenessTimeout,
+      ClusterView.Layout layout,
+      Limits limits) {
+    public Settings {
+      Objects.requireNonNull(writeToken, "writeToken");
+      Objects.requireNonNull(readToken, "readToken");
+      Objects.requireNonNull(tls, "tls");
+      Objects.requireNonNull(livenessTimeout, "livenessTimeout");
+      Objects.requireNonNull(layout, "layout");
+      Objects.requireNonNull(limits, "limits");
+    }
+
+    /** What a node's config asks for: its tokens, TLS, the members' addresses, the thresholds. */
+    public static Settings forConfig(dev.redisha.config.NodeConfig config) {
+      Map<String, String> redis = new HashMap<>();
+      Map<String, String> api = new HashMap<>();
+      String scheme = config.api().scheme();
+      redis.put(config.nodeId(), config.redis().announce().toString());
+      api.put(config.nodeId(), scheme + "://" + config.api().listen());
+      for (dev.redisha.config.PeerConfig p : config.peers()) {
+        redis.put(p.nodeId(), p.redis().toString());
+        p.api().ifPresent(a -> api.put(p.nodeId(), scheme + "://" + a));
+      }
+      // A decision-loop pass may legitimately take a whole switchover (the master runs it on that
+      // thread), so liveness allows for one, twice over, before calling the loop stuck.
+      long downMs = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
+      Duration liveness = Duration.ofMillis(Math.max(DEFAULT_LIVENESS_TIMEOUT.toMillis(),
+          2 * config.failover().switchoverTimeoutMs() + downMs));
+      return new Settings(config.api().token(), config.api().readToken(), config.api().tls(),
+          config.failover().maxCatchUpLagBytes(), liveness, new ClusterView.Layout(redis, api), Limits.defaults());
+    }
+
+    /** Only a write token; the defaults for the rest (as before TLS and the read token existed). */
+    public static Settings withWriteToken(Optional<Secret> token, Limits limits) {
+      return new Settings(token, Optional.empty(), Optional.empty(), DEFAULT_READINESS_LAG_BYTES,
+          DEFAULT_LIVENESS_TIMEOUT, ClusterView.Layout.EMPTY, limits);
+    }
+  }
+
+  /** As {@code failover.max_catch_up_lag_bytes}' default: a replica this close can take over at once. */
+  public static final long DEFAULT_READINESS_LAG_BYTES = 1_048_576;
+  public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(5);
+
   private final Limits limits;
   private final EventLoopGroup loop;
   private final ExecutorService reads;
   private final ExecutorService operationsPool;
   private final Supplier<NodeStatus> status;
   private final Supplier<List<Event>> recentEvents;
+  private final Supplier<List<Transition>> history;
+  private final Supplier<String> metricsText;
   private final BearerTokenCheck tokenCheck;
-  private final PrometheusMeterRegistry registry;
+  private final BearerTokenCheck readTokenCheck;
+  private final Settings settings;
+  private final Optional<SslContext> tls;
+  private final LivenessWatch liveness;
   private final OperationHandler operations;
   private final Map<String, Route> routes;
+  private final Map<String, Route> dashboard = dashboardRoutes(DashboardFiles.load());
   private final ConnectionTable connections;
   private final AtomicLong accepted = new AtomicLong();
   private Channel server;
 
-  private ApiServer(
-      Limits limits,
-      Supplier<NodeStatus> status,
-      Supplier<List<Event>> recentEvents,
-      BearerTokenCheck tokenCheck,
-      PrometheusMeterRegistry registry,
-      OperationHandler operations) {
-    this.limits = limits;
-    this.status = status;
-    this.recentEvents = recentEvents;
-    this.tokenCheck = tokenCheck;
-    this.registry = registry;
-    this.operations = operations;
+  private ApiServer(Sources sources, Settings settings, Optional<SslContext> tls) {
+    this.limits = settings.limits();
+    this.settings = settings;
+    this.tls = tls;
+    this.status = sources.status();
+    this.recentEvents = sources.recentEvents();
+    this.history = sources.history();
+    this.metricsText = sources.metrics();
+    this.tokenCheck = new BearerTokenCheck(settings.writeToken());
+    this.readTokenCheck = new BearerTokenCheck(settings.readToken());
+    this.operations = sources.operations();
+    this.liveness = new LivenessWatch(settings.livenessTimeout());
     this.connections = new ConnectionTable(limits.maxConnections());
     // One thread accepts and parses for every connection, so the connection table needs no lock.
     this.loop =
@@ -175,14 +270,26 @@ public final class ApiServer implements AutoCloseable {
             1, new DefaultThreadFactory("api-http", true), NioIoHandler.newFactory());
     this.reads = boundedPool("api-read", 1, READ_QUEUE);
     this.operationsPool = boundedPool("api-operation", OPERATION_THREADS, OPERATION_QUEUE);
-    this.routes =
-        Map.of(
-            "/status", new Route("GET", Where.READER, request -> status()),
-            "/health", new Route("GET", Where.EVENT_LOOP, request -> health()),
-            "/metrics", new Route("GET", Where.READER, request -> metrics()),
-            "/switchover", new Route("POST", Where.OPERATIONS, this::switchover),
-            "/pause", new Route("POST", Where.OPERATIONS, this::pause),
-            "/resume", new Route("POST", Where.OPERATIONS, this::resume));
+    Map<String, Route> all = new HashMap<>();
+    // Health checks: no token ever (load balancers send none), answered on the event loop from
+    // the snapshot, and HEAD and OPTIONS get the GET's status code.
+    all.put("/primary", Route.check(request -> HealthChecks.primary(status.get())));
+    all.put("/read-write", Route.check(request -> HealthChecks.primary(status.get())));
+    all.put("/replica", Route.check(request -> HealthChecks.replica(status.get(), lagParameter(request))));
+    all.put("/read-only", Route.check(request -> HealthChecks.readOnly(status.get(), lagParameter(request))));
+    all.put("/health", Route.check(request -> HealthChecks.health(status.get())));
+    all.put("/readiness", Route.check(request -> HealthChecks.readiness(status.get(),
+        lagParameter(request).orElse(settings.readinessLagBytes()))));
+    all.put("/liveness", Route.check(request -> liveness.check(status.get())));
+    all.put("/status", new Route("GET", Where.READER, Access.READ, request -> status()));
+    all.put("/cluster", new Route("GET", Where.READER, Access.READ,
+        request -> Reply.json(200, ClusterView.tree(status.get(), settings.layout()))));
+    all.put("/history", new Route("GET", Where.READER, Access.READ, request -> history()));
+    all.put("/metrics", new Route("GET", Where.READER, Access.READ, request -> metrics()));
+    all.put("/switchover", new Route("POST", Where.OPERATIONS, Access.WRITE, this::switchover));
+    all.put("/pause", new Route("POST", Where.OPERATIONS, Access.WRITE, this::pause));
+    all.put("/resume", new Route("POST", Where.OPERATIONS, Access.WRITE, this::resume));
+    this.routes = Map.copyOf(all);
   }
 
   /**
@@ -218,24 +325,47 @@ public final class ApiServer implements AutoCloseable {
       OperationHandler operations,
       Limits limits)
       throws IOException {
-    Objects.requireNonNull(listen, "listen");
-    Objects.requireNonNull(status, "status");
     Objects.requireNonNull(recentEvents, "recentEvents");
     Objects.requireNonNull(registry, "registry");
-    Objects.requireNonNull(operations, "operations");
-    Objects.requireNonNull(limits, "limits");
-    BearerTokenCheck tokenCheck = new BearerTokenCheck(Objects.requireNonNull(token, "token"));
-    ApiServer api = new ApiServer(limits, status, recentEvents, tokenCheck, registry, operations);
+    Sources sources = new Sources(status, recentEvents, () -> TransitionHistory.of(recentEvents.get()),
+        registry::scrape, operations);
+    return start(listen, sources, Settings.withWriteToken(Objects.requireNonNull(token, "token"), limits));
+  }
+
+  /**
+   * Binds {@code listen} (port 0 picks a free port, see {@link #port()}) and starts serving.
+   *
+   * @throws IllegalArgumentException if a token is empty or the TLS files do not make a server
+   *     identity
+   * @throws IOException if the address cannot be bound
+   */
+  public static ApiServer start(HostPort listen, Sources sources, Settings settings) throws IOException {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(sources, "sources");
+    Objects.requireNonNull(settings, "settings");
+    Optional<SslContext> tls = settings.tls().map(ApiServer::sslContext);
+    ApiServer api = new ApiServer(sources, settings, tls);
     api.bind(listen);
     Thread warmUp = new Thread(api::warmUp, "api-warm-up");
     warmUp.setDaemon(true);
     warmUp.start();
     log.info(
-        "HTTP API listening on {}:{}{}",
+        "HTTP API listening on {}://{}:{}{}{}",
+        tls.isPresent() ? "https" : "http",
         listen.host(),
         api.port(),
-        token.isPresent() ? "" : " (no token configured: write operations disabled)");
+        settings.writeToken().isPresent() ? "" : " (no token configured: write operations disabled)",
+        settings.readToken().isPresent() ? " (reads need a token)" : "");
     return api;
+  }
+
+  private static SslContext sslContext(ApiTlsConfig config) {
+    try {
+      return SslContextBuilder.forServer(PemFiles.keyManagers(config.certFile(), config.keyFile())).build();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("api.tls: cannot use " + config.certFile() + " and " + config.keyFile()
+          + ": " + e.getMessage(), e);
+    }
   }
 
   private void bind(HostPort listen) throws IOException {
@@ -250,6 +380,8 @@ public final class ApiServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    // The handshake counts against the request timeout like any slow request.
+                    tls.ifPresent(context -> ch.pipeline().addLast(context.newHandler(ch.alloc())));
                     ch.pipeline()
                         .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                         .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
@@ -287,7 +419,7 @@ public final class ApiServer implements AutoCloseable {
       if (request != null) {
         request.release();
       }
-      Reply reply = health();
+      Reply reply = answer(routes.get("/primary"), new Request("GET", "/primary", null, null, "warm-up"));
       channel.writeOutbound(
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
@@ -296,6 +428,10 @@ public final class ApiServer implements AutoCloseable {
       channel.finishAndReleaseAll();
       status();
       metrics();
+      answer(routes.get("/replica"), new Request("GET", "/replica", "lag=1MB", null, "warm-up"));
+      // The first /history parses the event log: Jackson's record deserializers load then (over a
+      // second on a busy host, past the CLI's patience).
+      history();
       ((ThreadPoolExecutor) reads).prestartAllCoreThreads();
       ((ThreadPoolExecutor) operationsPool).prestartAllCoreThreads();
     } catch (RuntimeException e) {
@@ -347,19 +483,32 @@ public final class ApiServer implements AutoCloseable {
 
   /** Answers {@code request} where its route says; the reply comes back through {@code done}. */
   private void dispatch(Request request, Consumer<Reply> done) {
-    Route route = routes.get(request.path());
+    Route route = routes.getOrDefault(request.path(), dashboard.get(request.path()));
     if (route == null) {
       done.accept(Reply.error(404, "no such endpoint: " + request.path()));
       return;
     }
-    // Some load balancers probe with HEAD; it gets the status code of the GET.
+    // Some load balancers probe with HEAD, HAProxy's examples for Patroni with OPTIONS: both get
+    // the status code of the GET (and no body).
     boolean headOfGet = request.method().equals("HEAD") && route.method().equals("GET");
-    if (!route.method().equals(request.method()) && !headOfGet) {
-      String allowed = route.method().equals("GET") ? "GET, HEAD" : route.method();
+    boolean optionsOfCheck = request.method().equals("OPTIONS") && route.access() == Access.OPEN;
+    String allowed = route.method().equals("GET") ? "GET, HEAD, OPTIONS" : route.method() + ", OPTIONS";
+    if (request.method().equals("OPTIONS") && !optionsOfCheck) {
+      done.accept(new Reply(204, JSON, new byte[0], Map.of("Allow", allowed)));
+      return;
+    }
+    if (!route.method().equals(request.method()) && !headOfGet && !optionsOfCheck) {
       done.accept(
           Reply.error(405, request.path() + " accepts only " + allowed)
               .withHeader("Allow", allowed));
       return;
+    }
+    if (route.access() == Access.READ) {
+      Optional<Reply> refused = refusedRead(request);
+      if (refused.isPresent()) {
+        done.accept(refused.get());
+        return;
+      }
     }
     Runnable answer = () -> done.accept(answer(route, request));
     try {
@@ -388,6 +537,17 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  // The files are in memory: answered on the event loop like /health, never queued behind reads.
+  private static Map<String, Route> dashboardRoutes(DashboardFiles files) {
+    Map<String, Route> byPath = new HashMap<>();
+    for (String path : files.paths()) {
+      DashboardFiles.File file = files.at(path).orElseThrow();
+      Reply reply = new Reply(200, file.contentType(), file.body(), file.headers());
+      byPath.put(path, new Route("GET", Where.EVENT_LOOP, Access.OPEN, request -> reply));
+    }
+    return Map.copyOf(byPath);
+  }
+
   private Reply status() {
     ObjectNode body = (ObjectNode) StatusJson.tree(status.get());
     List<Event> events = recentEvents.get();
@@ -396,28 +556,44 @@ public final class ApiServer implements AutoCloseable {
     return Reply.json(200, body);
   }
 
-  // Like Patroni's /primary: a load balancer sends traffic only where this answers 200, so
-  // anything short of a master whose Redis answers is 503.
-  private Reply health() {
-    NodeStatus now = status.get();
+  private Reply history() {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
-    if (now.state() == AgentState.MASTER && now.redisUp() && now.stateProblem().isEmpty()) {
-      body.put("role", "master");
-      return Reply.json(200, body);
-    }
-    body.put("state", now.state().name());
-    body.put("redis_up", now.redisUp());
-    if (!now.stateProblem().isEmpty()) {
-      // A master that cannot record an epoch cannot take part in a safe failover: let the load
-      // balancer know rather than wait for the next promotion to fail.
-      body.put("state_problem", now.stateProblem());
-    }
-    return Reply.json(503, body);
+    body.put("node_id", status.get().nodeId());
+    body.set("transitions", StatusJson.tree(history.get()));
+    return Reply.json(200, body);
   }
 
   private Reply metrics() {
-    byte[] text = registry.scrape().getBytes(StandardCharsets.UTF_8);
+    byte[] text = metricsText.get().getBytes(StandardCharsets.UTF_8);
     return new Reply(200, PROMETHEUS_TEXT, text, Map.of());
+  }
+
+  private static OptionalLong lagParameter(Request request) {
+    String lag = parseQuery(request.rawQuery(), Set.of("lag")).get("lag");
+    if (lag == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(ByteSize.parse(lag));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(e.getMessage());
+    }
+  }
+
+  /**
+   * Reads are open unless a read token is configured; then the read token or the write token
+   * (which can do everything) must come with the request.
+   */
+  private Optional<Reply> refusedRead(Request request) {
+    BearerTokenCheck.Verdict read = readTokenCheck.check(request.authorization());
+    if (read == BearerTokenCheck.Verdict.DISABLED || read == BearerTokenCheck.Verdict.ALLOWED
+        || tokenCheck.check(request.authorization()) == BearerTokenCheck.Verdict.ALLOWED) {
+      return Optional.empty();
+    }
+    log.warn("{} {} from {} refused: {}", request.method(), request.path(), request.from(),
+        read == BearerTokenCheck.Verdict.MISSING ? "no bearer token" : "wrong token");
+    return Optional.of(Reply.error(401, read == BearerTokenCheck.Verdict.MISSING ? "missing bearer token" : "wrong token")
+        .withHeader("WWW-Authenticate", "Bearer realm=\"redis-ha\""));
   }
 
   private Reply switchover(Request request) {
@@ -453,6 +629,10 @@ public final class ApiServer implements AutoCloseable {
         return Reply.error(401, "missing bearer token")
             .withHeader("WWW-Authenticate", "Bearer realm=\"redis-ha\"");
       case WRONG:
+        if (readTokenCheck.check(exchange.authorization()) == BearerTokenCheck.Verdict.ALLOWED) {
+          log.warn("{} from {} refused: the read-only token cannot write", request, from);
+          return Reply.error(403, "the read-only token cannot write; use the write token");
+        }
         log.warn("{} from {} refused: wrong token", request, from);
         return Reply.error(401, "wrong token")
             .withHeader("WWW-Authenticate", "Bearer realm=\"redis-ha\"");
@@ -523,7 +703,24 @@ public final class ApiServer implements AutoCloseable {
     OPERATIONS
   }
 
-  private record Route(String method, Where where, Function<Request, Reply> handler) {}
+  /** Who may call a route. */
+  private enum Access {
+    /** Health checks: anyone, never a token (load balancers). */
+    OPEN,
+    /** Status documents: anyone, or with a token when a read token is configured. */
+    READ,
+    /** Operations: the write token. */
+    WRITE
+  }
+
+  private record Route(String method, Where where, Access access, Function<Request, Reply> handler) {
+    static Route check(Function<Request, HealthChecks.Check> check) {
+      return new Route("GET", Where.EVENT_LOOP, Access.OPEN, request -> {
+        HealthChecks.Check c = check.apply(request);
+        return Reply.json(c.code(), c.body());
+      });
+    }
+  }
 
   /** What the routes need of a request. */
   private record Request(
@@ -599,17 +796,19 @@ public final class ApiServer implements AutoCloseable {
       }
       answering = true;
       boolean keepAlive = HttpUtil.isKeepAlive(next) && next.decoderResult().isSuccess();
+      // Neither HEAD nor OPTIONS of a check carries a body: a probe that wants none gets none.
       boolean head = next.method().equals(HttpMethod.HEAD);
+      boolean options = next.method().equals(HttpMethod.OPTIONS);
       Request request;
       try {
         request = parse(next);
       } catch (BadRequest e) {
-        respond(Reply.error(400, e.getMessage()), head, false);
+        respond(Reply.error(400, e.getMessage()), head, options, false);
         return;
       } finally {
         next.release();
       }
-      dispatch(request, reply -> channel.eventLoop().execute(() -> respond(reply, head, keepAlive)));
+      dispatch(request, reply -> channel.eventLoop().execute(() -> respond(reply, head, options, keepAlive)));
     }
 
     private Request parse(FullHttpRequest request) {
@@ -631,7 +830,7 @@ public final class ApiServer implements AutoCloseable {
           String.valueOf(channel.remoteAddress()));
     }
 
-    private void respond(Reply reply, boolean head, boolean keepAlive) {
+    private void respond(Reply reply, boolean head, boolean options, boolean keepAlive) {
       if (!channel.isActive()) {
         return;
       }
@@ -639,14 +838,14 @@ public final class ApiServer implements AutoCloseable {
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
               HttpResponseStatus.valueOf(reply.code()),
-              head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
+              head || options ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(reply.body()));
       HttpHeaders headers = response.headers();
       headers.set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
       // Status and health describe this instant; a cached copy would mislead.
       headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
       reply.headers().forEach(headers::set);
-      // A HEAD answer tells the length the GET would have had.
-      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
+      // A HEAD answer tells the length the GET would have had; an OPTIONS answer has no body.
+      headers.setInt(HttpHeaderNames.CONTENT_LENGTH, options ? 0 : reply.body().length);
       HttpUtil.setKeepAlive(response, keepAlive);
       ChannelFuture written = channel.writeAndFlush(response);
       if (!keepAlive) {

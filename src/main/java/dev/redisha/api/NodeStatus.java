@@ -16,6 +16,7 @@ import java.util.List;
  * @param warnings problems an operator should fix, one sentence each (peer keys differ, two
  *     agents with one node id, clock skew, a master's agent silent beside a healthy Redis)
  * @param pendingSwitchover an accepted operator switchover not carried out yet, "" if none
+ * @param endpoints what this agent's endpoints (VIP, proxy, Sentinel) do now, for the dashboard
  */
 public record NodeStatus(
     String group,
@@ -39,7 +40,8 @@ public record NodeStatus(
     long pausedAtMillis,
     String stateProblem,
     List<String> warnings,
-    String pendingSwitchover) {
+    String pendingSwitchover,
+    List<EndpointView> endpoints) {
 
   public NodeStatus {
     peers = List.copyOf(peers);
@@ -47,6 +49,19 @@ public record NodeStatus(
     stateProblem = stateProblem == null ? "" : stateProblem;
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     pendingSwitchover = pendingSwitchover == null ? "" : pendingSwitchover;
+    endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+  }
+
+  /** Without endpoints (older agents, tests). */
+  public NodeStatus(
+      String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
+      String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
+      boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
+      List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings,
+      String pendingSwitchover) {
+    this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
+        warnings, pendingSwitchover, List.of());
   }
 
   public NodeStatus(
@@ -56,7 +71,7 @@ public record NodeStatus(
       List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
-        warnings, "");
+        warnings, "", List.of());
   }
 
   /** Without maintenance details, state problems or warnings (older agents, tests). */
@@ -66,7 +81,7 @@ public record NodeStatus(
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
       List<PeerView> peers) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
-        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of(), "");
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of(), "", List.of());
   }
 
   /** What this agent knows about a peer from its adverts. */
@@ -80,4 +95,17 @@ public record NodeStatus(
       String redisRole,
       long replOffset,
       boolean persisting) {}
+
+  /**
+   * One endpoint of this agent as it is now (DESIGN §5).
+   *
+   * @param kind "vip", "proxy" or "sentinel"
+   * @param address the VIP with its prefix and interface, or the address the endpoint listens on
+   * @param active the VIP: this node holds it; the proxy: it forwards to a master; Sentinel: it
+   *     names a master to clients
+   * @param target the Redis the endpoint sends clients to ("" while none)
+   * @param clients client connections open now; -1 where the endpoint cannot count them (a VIP:
+   *     the kernel delivers its packets)
+   */
+  public record EndpointView(String kind, String address, boolean active, String target, int clients) {}
 }

@@ -42,7 +42,7 @@ public final class StatusJson {
   }
 
   /** Parses any JSON body, for reading an {@code {"error": ...}} answer. */
-  static JsonNode readTree(byte[] json) throws IOException {
+  public static JsonNode readTree(byte[] json) throws IOException {
     return MAPPER.readTree(json);
   }
 }

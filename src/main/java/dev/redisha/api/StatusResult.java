@@ -1,5 +1,6 @@
 package dev.redisha.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.redisha.config.HostPort;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,20 +11,31 @@ import java.util.Optional;
  * @param agent the API address that was asked
  * @param status present when the agent answered with a status
  * @param failure why there is no status ("connection refused"); empty when there is one
+ * @param document the status document as the agent sent it, when it answered
  */
-public record StatusResult(HostPort agent, Optional<NodeStatus> status, String failure) {
+public record StatusResult(HostPort agent, Optional<NodeStatus> status, String failure, Optional<JsonNode> document) {
 
   public StatusResult {
     Objects.requireNonNull(agent, "agent");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(failure, "failure");
+    document = document == null ? Optional.empty() : document;
     if (status.isPresent() == !failure.isEmpty()) {
       throw new IllegalArgumentException("a result has either a status or a failure");
     }
   }
 
+  public StatusResult(HostPort agent, Optional<NodeStatus> status, String failure) {
+    this(agent, status, failure, Optional.empty());
+  }
+
   public static StatusResult reached(HostPort agent, NodeStatus status) {
     return new StatusResult(agent, Optional.of(status), "");
+  }
+
+  /** With the whole {@code GET /status} document (it has the events, which NodeStatus does not). */
+  public static StatusResult reached(HostPort agent, NodeStatus status, JsonNode document) {
+    return new StatusResult(agent, Optional.of(status), "", Optional.of(document));
   }
 
   public static StatusResult unreachable(HostPort agent, String reason) {

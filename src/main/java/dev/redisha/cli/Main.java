@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckConfigCommand.class,
       DemoCommand.class,
       StatusCommand.class,
+      HistoryCommand.class,
       OperationCommand.Switchover.class,
       OperationCommand.Pause.class,
       OperationCommand.Resume.class
@@ -28,6 +29,7 @@ public final class Main implements Runnable {
   /** The command line with {@code --help} and {@code --version} on every subcommand. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand(new ImportKeepalivedCommand());
     cl.getSubcommands().values().forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
     // A usage error: what was wrong, a suggestion if picocli has one, and the usage, on stderr.
     cl.setParameterExceptionHandler((ex, args) -> {

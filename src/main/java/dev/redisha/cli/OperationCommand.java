@@ -6,7 +6,6 @@ import dev.redisha.config.PeerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import dev.redisha.config.Secret;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,6 +29,9 @@ abstract class OperationCommand implements Callable<Integer> {
 
   abstract String path();
 
+  /** How to reach the agents (scheme, CA, read token for the status polls), from the config. */
+  dev.redisha.api.AgentAccess access = dev.redisha.api.AgentAccess.PLAIN;
+
   @Override
   public Integer call() throws Exception {
     Optional<NodeConfig> loaded = ConfigFile.load(config);
@@ -37,6 +39,12 @@ abstract class OperationCommand implements Callable<Integer> {
       return ConfigFile.INVALID;
     }
     NodeConfig c = loaded.get();
+    try {
+      access = dev.redisha.api.AgentAccess.of(c.api());
+    } catch (Exception e) {
+      System.err.println(config + ": api.tls.ca_file: " + e.getMessage());
+      return ConfigFile.INVALID;
+    }
     Optional<Secret> token = c.api().token();
     if (token.isEmpty()) {
       System.err.println(config + ": api.token_file or api.token_env is needed for write operations");
@@ -52,9 +60,11 @@ abstract class OperationCommand implements Callable<Integer> {
       }
     }
     int failures = 0;
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+    access.tls().ifPresent(builder::sslContext);
+    HttpClient http = builder.build();
     for (HostPort target : targets) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + target + path()))
+      HttpRequest request = HttpRequest.newBuilder(access.uri(target, path()))
           .timeout(Duration.ofSeconds(5))
           .header("Authorization", "Bearer " + token.get().text())
           .POST(HttpRequest.BodyPublishers.noBody())
@@ -147,7 +157,7 @@ abstract class OperationCommand implements Callable<Integer> {
       if (noWait || cancel) {
         return true;
       }
-      dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient();
+      dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient(access);
       Optional<dev.redisha.api.NodeStatus> before = client.fetch(agent).status();
       String oldMaster = before.map(dev.redisha.api.NodeStatus::epochMaster).orElse(who);
       long started = System.nanoTime();

@@ -99,7 +99,45 @@ final class SectionReaders {
     HostPort listen =
         api.hostPort("listen", new HostPort("127.0.0.1", 7480), "the HTTP API's listen address");
     Optional<Secret> token = secrets.read(api, "token", false, 1);
+    Optional<Secret> readToken = secrets.read(api, "read_token", false, 1);
+    if (token.isPresent() && readToken.isPresent() && java.util.Arrays.equals(token.get().bytes(), readToken.get().bytes())) {
+      // A read token equal to the write token would hand write access to every reader.
+      api.problem("read_token_file", "must differ from the write token (" + api.field("token_file") + "/"
+          + api.field("token_env") + "); a read-only token that is also the write token allows writes");
+    }
+    Optional<ApiTlsConfig> tls = api.has("tls") ? apiTls(api.section("tls")) : Optional.empty();
     api.rejectUnknown();
-    return new ApiConfig(listen, token);
+    return new ApiConfig(listen, token, readToken, tls);
+  }
+
+  private static Optional<ApiTlsConfig> apiTls(Section tls) {
+    Optional<Path> cert = tls.file("cert_file", "the path of a readable PEM certificate file", false);
+    Optional<Path> key = tls.file("key_file", "the path of a readable PEM private key file", false);
+    Optional<Path> ca = tls.file("ca_file", "the path of a readable PEM CA certificate file", false);
+    for (String required : List.of("cert_file", "key_file")) {
+      if (!tls.has(required)) {
+        tls.problem(required, "is required with api.tls; expected the path of a PEM file");
+      }
+    }
+    key.ifPresent(k -> tls.warnIfOthersCanRead("key_file", k));
+    tls.rejectUnknown();
+    if (cert.isEmpty() || key.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      PemFiles.keyManagers(cert.get(), key.get());
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      tls.problem("key_file", "must be the private key of " + tls.field("cert_file") + ", both PEM: " + e.getMessage());
+      return Optional.empty();
+    }
+    if (ca.isPresent()) {
+      try {
+        PemFiles.certificates(ca.get());
+      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        tls.problem("ca_file", "must hold PEM CA certificates: " + e.getMessage());
+        return Optional.empty();
+      }
+    }
+    return Optional.of(new ApiTlsConfig(cert.get(), key.get(), ca));
   }
 }

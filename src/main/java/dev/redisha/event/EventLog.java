@@ -37,6 +37,8 @@ public final class EventLog implements AutoCloseable {
   // After a failed write the file may end in half a line; the next line starts with a newline so
   // the torn line stays alone (readers skip blank and unparsable lines) instead of corrupting it.
   private boolean lastWriteFailed;
+  private final java.util.List<java.util.function.Consumer<Event>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private EventLog(Path file, int recentCapacity, OutputStream out) {
     this.file = file;
@@ -77,6 +79,11 @@ public final class EventLog implements AutoCloseable {
     return new EventLog(file, recentCapacity, out);
   }
 
+  /** Hands every appended event to {@code listener} (metrics); it must be quick and not throw. */
+  public void subscribe(java.util.function.Consumer<Event> listener) {
+    listeners.add(listener);
+  }
+
   /** Records {@code event}. Never throws for I/O trouble; see the class comment. */
   public synchronized void append(Event event) {
     log.info(
@@ -90,6 +97,14 @@ public final class EventLog implements AutoCloseable {
       recent.removeFirst();
     }
     writeLine(event);
+    for (java.util.function.Consumer<Event> listener : listeners) {
+      try {
+        listener.accept(event);
+      } catch (RuntimeException e) {
+        // A metrics bug must not cost the event log (or the failover that is appending).
+        log.warn("event listener failed on {}: {}", event.type(), e.toString());
+      }
+    }
   }
 
   /** The most recent events, oldest first; a snapshot the caller may keep. */

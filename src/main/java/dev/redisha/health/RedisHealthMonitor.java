@@ -50,6 +50,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
   private Optional<RedisInfo> lastInfo = Optional.empty();
   private boolean lastPersisting;
   private String thresholdCheckedFor = "";
+  private volatile java.util.function.ObjLongConsumer<RedisHealth> probeTimes = (h, nanos) -> { };
 
   public RedisHealthMonitor(
       RedisConnector connector,
@@ -71,6 +72,11 @@ public final class RedisHealthMonitor implements AutoCloseable {
     thread.start();
   }
 
+  /** Hands each probe's result and duration (ns) to {@code listener} (the probe latency metric). */
+  public void onProbe(java.util.function.ObjLongConsumer<RedisHealth> listener) {
+    this.probeTimes = listener;
+  }
+
   /** Probes again now rather than at the end of the interval. */
   public void requestProbe() {
     probeRequested = true;
@@ -82,6 +88,7 @@ public final class RedisHealthMonitor implements AutoCloseable {
       long started = System.nanoTime();
       try {
         RedisHealth h = probeOnce();
+        probeTimes.accept(h, System.nanoTime() - started);
         last = h;
         sink.accept(h);
       } catch (RuntimeException | StackOverflowError e) {

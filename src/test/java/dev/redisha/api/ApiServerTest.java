@@ -92,23 +92,163 @@ class ApiServerTest {
   }
 
   @Test
-  void healthIsOkOnlyOnAMasterWhoseRedisAnswers() throws Exception {
-    HttpResponse<String> master = get("/health");
+  void primaryIsOkOnlyOnAMasterWhoseRedisAnswersAndHealthOnAnyNodeWhoseRedisAnswers() throws Exception {
+    HttpResponse<String> master = get("/primary");
     assertEquals(200, master.statusCode());
-    assertEquals(Map.of("role", "master"), JSON.readValue(master.body(), Map.class));
+    assertEquals("master", JSON.readTree(master.body()).get("role").asText());
+    assertEquals(200, get("/read-write").statusCode());
+    assertEquals(200, get("/health").statusCode());
+    assertEquals(503, get("/replica").statusCode(), "a master is no replica");
+    assertEquals(200, get("/read-only").statusCode(), "a master serves reads too");
 
     status.set(StatusSamples.withState(StatusSamples.master(), AgentState.MASTER, false));
-    HttpResponse<String> masterRedisDown = get("/health");
+    HttpResponse<String> masterRedisDown = get("/primary");
     assertEquals(503, masterRedisDown.statusCode());
     assertFalse(JSON.readTree(masterRedisDown.body()).get("redis_up").asBoolean());
+    assertEquals(503, get("/health").statusCode(), "its Redis does not answer");
 
     status.set(StatusSamples.replica());
-    HttpResponse<String> replica = get("/health");
+    HttpResponse<String> replica = get("/primary");
     assertEquals(503, replica.statusCode());
     assertEquals("REPLICA", JSON.readTree(replica.body()).get("state").asText());
+    assertEquals(200, get("/health").statusCode(), "a replica whose Redis answers is healthy");
+    assertEquals(200, get("/replica").statusCode());
+    assertEquals(200, get("/read-only").statusCode());
+    assertEquals(200, get("/readiness").statusCode(), "56 bytes behind is ready");
     HttpResponse<String> head =
-        send(HttpRequest.newBuilder(uri("/health")).method("HEAD", noBody()));
+        send(HttpRequest.newBuilder(uri("/primary")).method("HEAD", noBody()));
     assertEquals(503, head.statusCode(), "load balancers probing with HEAD see the same code");
+
+    status.set(StatusSamples.withState(StatusSamples.replica(), AgentState.FAULT, true));
+    assertEquals(503, get("/replica").statusCode(), "an agent in FAULT is no replica to send reads to");
+  }
+
+  @Test
+  void replicaLagLimitTakesBytesOrUnitsAndRefusesNonsense() throws Exception {
+    status.set(StatusSamples.replica()); // 56 bytes behind
+    assertEquals(200, get("/replica?lag=56").statusCode());
+    assertEquals(503, get("/replica?lag=55").statusCode());
+    assertEquals(200, get("/replica?lag=1kB").statusCode());
+    assertEquals(200, get("/replica?lag=16MB").statusCode());
+    assertEquals(503, get("/read-only?lag=10").statusCode());
+    assertEquals(503, get("/readiness?lag=0").statusCode());
+    HttpResponse<String> bad = get("/replica?lag=fast");
+    assertEquals(400, bad.statusCode());
+    assertTrue(JSON.readTree(bad.body()).get("error").asText().contains("16kB"), bad.body());
+    assertEquals(400, get("/replica?lagg=1").statusCode(), "an unknown parameter is refused, not ignored");
+  }
+
+  @Test
+  void headAndOptionsOfEveryCheckGiveTheCodeOfTheGetWithoutABody() throws Exception {
+    status.set(StatusSamples.replica());
+    for (String check : List.of("/primary", "/read-write", "/replica", "/read-only", "/health", "/readiness",
+        "/liveness")) {
+      int code = get(check).statusCode();
+      for (String method : List.of("HEAD", "OPTIONS")) {
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(uri(check)).method(method, noBody()));
+        assertEquals(code, answer.statusCode(), method + " " + check);
+        assertEquals("", answer.body(), method + " " + check);
+      }
+    }
+    HttpResponse<String> optionsOfStatus = send(HttpRequest.newBuilder(uri("/status")).method("OPTIONS", noBody()));
+    assertEquals(204, optionsOfStatus.statusCode());
+    assertEquals("GET, HEAD, OPTIONS", optionsOfStatus.headers().firstValue("Allow").orElse(""));
+  }
+
+  @Test
+  void livenessFailsWhenTheStatusStopsBeingRebuilt() throws Exception {
+    server = startWith(new ApiServer.Settings(Optional.of(secret(TOKEN)), Optional.empty(), Optional.empty(),
+        ApiServer.DEFAULT_READINESS_LAG_BYTES, Duration.ofMillis(200), ClusterView.Layout.EMPTY,
+        ApiServer.Limits.defaults()));
+    // A fresh snapshot on every read, as the decision loop makes one on every pass.
+    java.util.function.Supplier<NodeStatus> turning = () -> StatusSamples.withState(status.get(), AgentState.MASTER, true);
+    ApiServer live = startWithStatus(turning);
+    assertEquals(200, getFrom(live, "/liveness").statusCode());
+    assertEquals(200, get("/liveness").statusCode(), "first look at this snapshot");
+    dev.redisha.testsupport.Await.until("the same snapshot for longer than the timeout", Duration.ofSeconds(5),
+        () -> {
+          try {
+            return get("/liveness").statusCode() == 503;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    assertEquals(200, getFrom(live, "/liveness").statusCode(), "a turning loop stays live");
+  }
+
+  @Test
+  void clusterListsEveryMemberWithRoleAndLag() throws Exception {
+    HttpResponse<String> answer = get("/cluster");
+    assertEquals(200, answer.statusCode());
+    JsonNode body = JSON.readTree(answer.body());
+    assertEquals("node-a", body.get("master").asText());
+    assertEquals(2, body.get("members").size());
+    assertEquals("master", body.get("members").get(0).get("role").asText());
+    assertEquals("replica", body.get("members").get(1).get("role").asText());
+    assertEquals(56, body.get("members").get(1).get("lag_bytes").asLong(), "123456 - 123400");
+  }
+
+  @Test
+  void historyListsTheTransitionsOfTheEventLog() throws Exception {
+    events.add(new Event(Instant.parse("2024-05-01T11:00:00Z"), "node-a", "promote",
+        "taking over from node-b: its agent reports FAULT (its Redis is down) and my probe agrees: its Redis refused",
+        8, Map.of("fence", "unreachable", "commit_epoch_ms", 1, "promote_ms", 2, "total_ms", 9)));
+    JsonNode body = JSON.readTree(get("/history").body());
+    assertEquals(1, body.get("transitions").size());
+    JsonNode t = body.get("transitions").get(0);
+    assertEquals("failover", t.get("kind").asText());
+    assertEquals("node-b", t.get("from").asText());
+    assertEquals("node-a", t.get("to").asText());
+    assertEquals("master_failed", t.get("cause").asText());
+    assertEquals(8, t.get("epoch").asLong());
+    assertEquals(9, t.get("outage_ms").asLong());
+  }
+
+  @Test
+  void aReadTokenGuardsTheStatusDocumentsButNeverTheChecksAndCannotWrite() throws Exception {
+    String readToken = "read-only-token-7f3a";
+    server = startWith(new ApiServer.Settings(Optional.of(secret(TOKEN)), Optional.of(secret(readToken)),
+        Optional.empty(), ApiServer.DEFAULT_READINESS_LAG_BYTES, ApiServer.DEFAULT_LIVENESS_TIMEOUT,
+        ClusterView.Layout.EMPTY, ApiServer.Limits.defaults()));
+    for (String doc : List.of("/status", "/cluster", "/history", "/metrics")) {
+      assertEquals(401, get(doc).statusCode(), doc + " without a token");
+      assertEquals(401, getWith(doc, "Bearer nope").statusCode(), doc + " with a wrong token");
+      assertEquals(200, getWith(doc, "Bearer " + readToken).statusCode(), doc + " with the read token");
+      assertEquals(200, getWith(doc, "Bearer " + TOKEN).statusCode(), doc + " with the write token");
+    }
+    assertEquals(200, get("/primary").statusCode(), "load balancers send no token");
+    assertEquals(200, get("/health").statusCode());
+    HttpResponse<String> write = post("/pause", Optional.of("Bearer " + readToken));
+    assertEquals(403, write.statusCode());
+    assertTrue(JSON.readTree(write.body()).get("error").asText().contains("read-only"));
+    assertEquals(List.of(), operations.calls);
+    answers.forEach(a -> assertFalse(a.body().contains(readToken), "read token in a body"));
+  }
+
+  @Test
+  void theApiSpeaksHttpsWithTheConfiguredCertificate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.redisha.testsupport.TestCertificates.opensslPresent(),
+        "openssl is needed to make the test certificates");
+    dev.redisha.config.TlsConfig files = dev.redisha.testsupport.TestCertificates.forLoopback(dir);
+    server = startWith(new ApiServer.Settings(Optional.of(secret(TOKEN)), Optional.empty(),
+        Optional.of(new dev.redisha.config.ApiTlsConfig(files.certFile().get(), files.keyFile().get(),
+            Optional.of(files.caFile()))),
+        ApiServer.DEFAULT_READINESS_LAG_BYTES, ApiServer.DEFAULT_LIVENESS_TIMEOUT, ClusterView.Layout.EMPTY,
+        ApiServer.Limits.defaults()));
+    HttpClient https = HttpClient.newBuilder()
+        .sslContext(dev.redisha.config.PemFiles.trusting(files.caFile())).build();
+    HttpResponse<String> answer = https.send(HttpRequest.newBuilder(
+        URI.create("https://127.0.0.1:" + server.port() + "/status")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, answer.statusCode());
+    assertEquals("node-a", JSON.readTree(answer.body()).get("node_id").asText());
+    HttpResponse<String> primary = https.send(HttpRequest.newBuilder(
+        URI.create("https://127.0.0.1:" + server.port() + "/primary")).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, primary.statusCode());
+    org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> get("/status"),
+        "plain HTTP gets no answer from an HTTPS API");
   }
 
   @Test
@@ -181,7 +321,7 @@ class ApiServerTest {
 
     HttpResponse<String> postStatus = post("/status", Optional.of("Bearer " + TOKEN));
     assertEquals(405, postStatus.statusCode());
-    assertEquals("GET, HEAD", postStatus.headers().firstValue("Allow").orElse(""));
+    assertEquals("GET, HEAD, OPTIONS", postStatus.headers().firstValue("Allow").orElse(""));
     assertTrue(JSON.readTree(postStatus.body()).has("error"));
 
     assertEquals(405, get("/pause").statusCode());
@@ -205,6 +345,31 @@ class ApiServerTest {
             new HostPort("127.0.0.1", 0), status::get, () -> events, token, registry, operations);
     servers.add(started);
     return started;
+  }
+
+  private ApiServer startWith(ApiServer.Settings settings) throws Exception {
+    ApiServer started = ApiServer.start(new HostPort("127.0.0.1", 0), new ApiServer.Sources(status::get, () -> events,
+        () -> TransitionHistory.of(events), registry::scrape, operations), settings);
+    servers.add(started);
+    return started;
+  }
+
+  /** A second server, with its own status supplier and a 200 ms liveness timeout. */
+  private ApiServer startWithStatus(java.util.function.Supplier<NodeStatus> statusSource) throws Exception {
+    ApiServer started = ApiServer.start(new HostPort("127.0.0.1", 0), new ApiServer.Sources(statusSource,
+        () -> events, () -> TransitionHistory.of(events), registry::scrape, operations),
+        new ApiServer.Settings(Optional.empty(), Optional.empty(), Optional.empty(), 0, Duration.ofMillis(200),
+            ClusterView.Layout.EMPTY, ApiServer.Limits.defaults()));
+    servers.add(started);
+    return started;
+  }
+
+  private HttpResponse<String> getFrom(ApiServer other, String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port() + path)).GET());
+  }
+
+  private HttpResponse<String> getWith(String path, String authorization) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).header("Authorization", authorization).GET());
   }
 
   private HttpResponse<String> get(String path) throws Exception {

@@ -17,21 +17,35 @@ class CommandLineTest {
   @Test
   void everySubcommandHasHelpAndExitsZeroWithIt() {
     CommandLine cl = Main.commandLine();
-    for (String sub : cl.getSubcommands().keySet()) {
+    for (var e : cl.getSubcommands().entrySet()) {
+      String sub = e.getKey();
       Run r = run(sub, "--help");
       assertEquals(0, r.exit, sub + " --help: " + r.err);
-      assertTrue(r.out.contains("Usage: redis-ha " + sub), sub + " --help printed: " + r.out);
+      // An alias ("list") prints the usage of the command it stands for ("status").
+      String name = e.getValue().getCommandName();
+      assertTrue(r.out.contains("Usage: redis-ha " + name), sub + " --help printed: " + r.out);
     }
   }
 
   @Test
   void anUnknownSubcommandOrOptionExitsTwoWithTheUsageOnStderr() {
-    for (String[] args : new String[][] {{"failover"}, {"history"}, {"status", "--bogus"}, {}}) {
+    for (String[] args : new String[][] {{"reinit"}, {"status", "--bogus"}, {"list", "--watch-count"}, {}}) {
       Run r = run(args);
       assertEquals(2, r.exit, String.join(" ", args) + ": " + r.out + r.err);
       assertTrue(r.err.contains("Usage:"), "usage on stderr for " + String.join(" ", args) + ": " + r.err);
       assertFalse(r.out.contains("Usage:"), "nothing on stdout for a usage error");
     }
+  }
+
+  @Test
+  void aReadCommandWithoutAnyAgentExitsTwoSayingWhatToGive() {
+    for (String sub : new String[] {"status", "list", "history"}) {
+      Run r = run(sub);
+      assertEquals(2, r.exit, sub + ": " + r.err);
+      assertTrue(r.err.contains("--config FILE or --api"), sub + ": " + r.err);
+    }
+    Run zero = run("list", "--api", "127.0.0.1:1", "--watch-count", "0");
+    assertEquals(2, zero.exit, zero.err);
   }
 
   @Test

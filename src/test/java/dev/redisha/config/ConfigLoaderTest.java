@@ -794,6 +794,34 @@ class ConfigLoaderTest {
     assertEquals(new HostPort("127.0.0.2", 6379), c.endpoints().proxy().orElseThrow().listen());
   }
 
+  @Test
+  void apiTlsAndReadTokenAreReadAndCheckedAtLoad() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.redisha.testsupport.TestCertificates.opensslPresent(),
+        "openssl is needed to make the test certificates");
+    TlsConfig files = dev.redisha.testsupport.TestCertificates.forLoopback(dir.resolve("tls"));
+    Files.writeString(dir.resolve("api.token"), "write-token-1");
+    Files.writeString(dir.resolve("read.token"), "read-token-1");
+    String api = "api:\n  token_file: api.token\n  read_token_file: read.token\n  tls:\n"
+        + "    cert_file: tls/node.crt\n    key_file: tls/node.key\n    ca_file: tls/ca.crt\n";
+    NodeConfig c = load(TOP + COORDINATION + api);
+    assertEquals("https", c.api().scheme());
+    assertEquals(files.certFile().get(), c.api().tls().get().certFile());
+    assertEquals("read-token-1", c.api().readToken().get().text());
+
+    // The key of another certificate (the CA's) is refused before anything listens.
+    ConfigException wrongKey = failing(TOP + COORDINATION + api.replace("tls/node.key", "tls/ca.key"));
+    assertProblem(wrongKey, "api.tls.key_file", "is not the private key of the first certificate");
+    ConfigException noKey = failing(TOP + COORDINATION + api.replace("    key_file: tls/node.key\n", ""));
+    assertProblem(noKey, "api.tls.key_file", "is required with api.tls");
+    ConfigException notACert = failing(TOP + COORDINATION + api.replace("ca_file: tls/ca.crt", "ca_file: api.token"));
+    assertProblem(notACert, "api.tls.ca_file", "must hold PEM CA certificates");
+
+    Files.writeString(dir.resolve("read.token"), "write-token-1\n");
+    ConfigException same = failing(TOP + COORDINATION + api);
+    assertProblem(same, "api.read_token_file", "must differ from the write token");
+    assertFalse(same.getMessage().contains("write-token-1"), same.getMessage());
+  }
+
   private NodeConfig load(String yaml) throws Exception {
     return ConfigLoader.load(write(yaml), env);
   }

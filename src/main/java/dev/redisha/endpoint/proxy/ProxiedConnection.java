@@ -124,6 +124,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
     lastTrafficNanos = System.nanoTime();
+    proxy.countBytesFromClient(buf.readableBytes());
     if (phase != Phase.RELAYING || readingStopped || !stash.isEmpty()) {
       if (phase == Phase.CLOSED) {
         buf.release();
@@ -377,6 +378,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
         return;
       }
       lastTrafficNanos = System.nanoTime();
+      proxy.countBytesToClient(buf.readableBytes());
       if (phase == Phase.REPLAYING) {
         buf.readerIndex(replyScanner.scan(buf)); // the replies to the replay are the proxy's own
         if (phase != Phase.RELAYING || !buf.isReadable()) {
@@ -454,6 +456,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       log.debug("backend {}: {}", target, cause.toString());
+      proxy.countUpstreamError();
       ctx.close();
     }
   }
@@ -528,6 +531,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
       return;
     }
     if (!f.isSuccess()) {
+      proxy.countUpstreamError();
       close("cannot connect to " + target + ": " + f.cause().getMessage(), false);
       return;
     }

@@ -18,4 +18,22 @@ public record ProxyMetrics(
     long closedOnMasterChange,
     long movedOnSwitchover,
     int heldNow,
-    long closedWithoutMaster) {}
+    long closedWithoutMaster,
+    long closedUnauthenticated,
+    long closedIdle,
+    long bytesFromClients,
+    long bytesToClients,
+    long upstreamErrors) {
+
+  /**
+   * @param closedUnauthenticated clients closed for not authenticating in time
+   * @param closedIdle clients closed for idling past the idle timeout
+   * @param bytesFromClients bytes read from clients (relayed to the master or held)
+   * @param bytesToClients bytes the master sent that were relayed to clients
+   * @param upstreamErrors connections to the master that could not be opened or broke with an error
+   */
+  public ProxyMetrics(int connections, long accepted, long closedOnMasterChange, long movedOnSwitchover, int heldNow,
+      long closedWithoutMaster) {
+    this(connections, accepted, closedOnMasterChange, movedOnSwitchover, heldNow, closedWithoutMaster, 0, 0, 0, 0, 0);
+  }
+}

@@ -105,6 +105,10 @@ public final class RedisProxy implements Endpoint {
   private final AtomicLong closedWithoutMaster = new AtomicLong();
   private final AtomicLong closedUnauthenticated = new AtomicLong();
   private final AtomicLong closedIdle = new AtomicLong();
+  // Counted on every read of every connection: LongAdder spreads the contention over cells.
+  private final java.util.concurrent.atomic.LongAdder bytesFromClients = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder bytesToClients = new java.util.concurrent.atomic.LongAdder();
+  private final AtomicLong upstreamErrors = new AtomicLong();
 
   private RedisProxy(ProxyOptions options, Consumer<String> events) {
     this.options = options;
@@ -334,7 +338,20 @@ public final class RedisProxy implements Endpoint {
       }
     }
     return new ProxyMetrics(open, accepted.get(), closedOnMasterChange.get(), movedOnSwitchover.get(),
-        held, closedWithoutMaster.get());
+        held, closedWithoutMaster.get(), closedUnauthenticated.get(), closedIdle.get(), bytesFromClients.sum(),
+        bytesToClients.sum(), upstreamErrors.get());
+  }
+
+  void countBytesFromClient(int n) {
+    bytesFromClients.add(n);
+  }
+
+  void countBytesToClient(int n) {
+    bytesToClients.add(n);
+  }
+
+  void countUpstreamError() {
+    upstreamErrors.incrementAndGet();
   }
 
   /** Stops listening and closes every connection. */

@@ -247,6 +247,11 @@ public final class SentinelEndpoint implements Endpoint {
     return runId;
   }
 
+  /** The master clients are told now (the last one known while there is none), for status. */
+  public Optional<HostPort> announcedMaster() {
+    return snapshot.knownMaster();
+  }
+
   /**
    * Takes the new view and publishes what a real Sentinel would for the change (see {@link
    * Announcements}): when the master moves, subscribers of {@code +switch-master} (or of a
@@ -278,6 +283,21 @@ public final class SentinelEndpoint implements Endpoint {
   }
 
   /** Connections closed for being idle (silent past the timeout, or replaced at the limit). */
+  /** Connections accepted since the start. */
+  public long connectionsReceived() {
+    return connectionsReceived.sum();
+  }
+
+  /** Commands answered since the start. */
+  public long commandsProcessed() {
+    return commandsProcessed.sum();
+  }
+
+  /** Connections refused because the client limit was reached with none idle to close. */
+  public long rejectedConnections() {
+    return rejectedConnections.sum();
+  }
+
   public long idleClosed() {
     return idleClosed.sum();
   }

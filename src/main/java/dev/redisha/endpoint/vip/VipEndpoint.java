@@ -65,6 +65,11 @@ public final class VipEndpoint implements Endpoint {
     return "vip " + cidr() + " on " + vip.device();
   }
 
+  /** Whether this node holds the VIP now, as far as this endpoint added it and has not removed it. */
+  public boolean held() {
+    return held;
+  }
+
   /**
    * Takes the VIP when this node is master; gives it up when another node is. While nobody is
    * master (this node's Redis just crashed) it stays: connections to it are refused at once, so
