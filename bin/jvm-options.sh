@@ -12,7 +12,7 @@
 redis_ha_java_args() {
   case "${1:-}" in
     run|demo)
-      redis_ha_jvm=(-Xms16m -Xmx256m -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m
+      redis_ha_jvm=(-Xms8m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m
         -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -Dio.netty.jfr.enabled=false)
       # What the agent and its redis-server create is at most 0640 (the agent makes its own files
       # 0600 anyway; Redis' dump.rdb and AOF files follow the umask, 0644 under the usual 022). A
