@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,8 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * client that never moved. Skipped, saying why, where no Python has the redis module.
  */
 class RedisPySentinelFailoverTest {
-  /** Debian's interpreter first: a python3 earlier on the PATH (pyenv) lacks Debian's modules. */
-  private static final List<String> PYTHONS = List.of("/usr/bin/python3", "python3");
+  /**
+   * The redis-py releases tested, each in its own interpreter: Debian's python3-redis (4.3, RESP2)
+   * and the current major (8.x, which opens connections with HELLO 3), installed by .ci/run into
+   * a venv. Debian's interpreter first: a python3 earlier on the PATH (pyenv) lacks its modules.
+   */
+  static List<String> pythons() {
+    return List.of("/usr/bin/python3",
+        System.getProperty("user.home") + "/.cache/redis-ha-test/redis-py-8/bin/python");
+  }
 
   private static final String SCRIPT = """
       import json, os, sys, time
@@ -70,11 +78,12 @@ class RedisPySentinelFailoverTest {
 
   @TempDir Path dir;
 
-  @Test
-  void sentinelMasterForFollowsACrashFailover() throws Exception {
-    Optional<String> python = PYTHONS.stream().filter(RedisPySentinelFailoverTest::hasRedisModule).findFirst();
-    assumeTrue(python.isPresent(), "no python3 with the redis module (Debian: apt-get install"
-        + " python3-redis); skipping the redis-py Sentinel test");
+  @ParameterizedTest
+  @MethodSource("pythons")
+  void sentinelMasterForFollowsACrashFailover(String interpreter) throws Exception {
+    Optional<String> python = Optional.of(interpreter).filter(RedisPySentinelFailoverTest::hasRedisModule);
+    assumeTrue(python.isPresent(), interpreter + " has no redis module (Debian: apt-get install python3-redis;"
+        + " redis-py 8: .ci/run makes the venv); skipping the redis-py Sentinel test with it");
     HostPort sentinelA = TestGroup.loopback(TestGroup.freeTcpPort());
     HostPort sentinelB = TestGroup.loopback(TestGroup.freeTcpPort());
     try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> tweak(c, sentinelA, sentinelB))) {
