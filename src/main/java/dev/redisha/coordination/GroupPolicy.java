@@ -605,6 +605,11 @@ public final class GroupPolicy implements GroupBackend.Changes {
    * @return whether it is durable (false: in effect in memory only, and the save is retried)
    */
   public boolean setPaused(boolean p, long wallMillis) {
+    if (backend.maintenance().paused() == p) {
+      // Already so (the CLI sends a pause to every agent; this one adopted it from another): the
+      // record keeps who did it and when.
+      return !record.unsaved() && record.problem().isEmpty();
+    }
     boolean durable = backend.setMaintenance(backend.maintenance().next(p, me, wallMillis));
     applyMaintenance();
     backend.publish(status(lastHealth));

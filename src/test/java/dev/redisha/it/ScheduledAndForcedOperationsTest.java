@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.redisha.api.NodeStatus;
 import dev.redisha.api.StatusClient;
 import dev.redisha.cli.Main;
@@ -60,6 +61,9 @@ class ScheduledAndForcedOperationsTest {
         // What b's /status answers (JSON through the status client), not only its agent object.
         NodeStatus overHttp = new StatusClient().fetch(TestGroup.loopback(b.agent.apiPort())).status().orElseThrow();
         assertEquals(schedule, overHttp.scheduledSwitchover());
+        JsonNode cluster = new StatusClient().fetchJson(TestGroup.loopback(b.agent.apiPort()), "/cluster").join()
+            .body().orElseThrow();
+        assertEquals(schedule, cluster.path("scheduled_switchover").asText(), cluster.toString());
         Cli table = cli("status", "-c", yaml.toString());
         System.out.print(table.out);
         assertTrue(table.out.lines().anyMatch(l -> l.startsWith("scheduled switchover to b at ")), table.out);
@@ -91,6 +95,12 @@ class ScheduledAndForcedOperationsTest {
       TestNode a = p.a();
       TestNode b = p.b();
       Path yaml = cliConfig(p);
+      Cli noTarget = cli("switchover", "-c", yaml.toString(), "--at", "+1h");
+      assertEquals(2, noTarget.exit, noTarget.err);
+      assertTrue(noTarget.err.contains("--at needs --to NODE"), noTarget.err);
+      Cli badTime = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "half past ten");
+      assertEquals(2, badTime.exit, badTime.err);
+      assertTrue(badTime.err.contains("neither an ISO-8601 time"), badTime.err);
       assertEquals(0, cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+1h").exit);
       Await.until("the schedule on b", Duration.ofSeconds(5), () -> !b.agent.status().scheduledSwitchover().isEmpty());
 
@@ -127,6 +137,15 @@ class ScheduledAndForcedOperationsTest {
       Cli paused = cli("status", "-c", yaml.toString());
       System.out.print(paused.out);
       assertTrue(paused.out.startsWith("MAINTENANCE: paused by "), paused.out);
+      JsonNode cluster = new StatusClient().fetchJson(TestGroup.loopback(b.agent.apiPort()), "/cluster").join()
+          .body().orElseThrow();
+      assertTrue(cluster.path("paused").asBoolean(), cluster.toString());
+      // a takes it first; b too if a's advert had not reached it before the CLI's request did.
+      assertTrue(List.of("a", "b").contains(cluster.path("paused_by").asText()), cluster.toString());
+      Cli pauseHistory = cli("history", "-c", yaml.toString());
+      System.out.print(pauseHistory.out);
+      assertTrue(pauseHistory.out.lines().anyMatch(l -> l.contains(" pause ") && l.contains("paused by the operator")),
+          pauseHistory.out);
 
       Writer w = p.writer(60_000, 2000, Duration.ofSeconds(20));
       a.haltAgent();
