@@ -133,7 +133,7 @@ public final class Agent implements AutoCloseable {
     registerMetrics();
     try {
       api = ApiServer.start(config.api().listen(), new ApiServer.Sources(this::status, events::recent,
-          dev.redisha.api.TransitionHistory.reader(events.file()), agentMetrics::scrape, new AgentOperations(coordinator)),
+          dev.redisha.api.TransitionHistory.reader(events.file()), agentMetrics::scrape, new AgentOperations(coordinator, events::append, config.nodeId())),
           ApiServer.Settings.forConfig(config));
     } catch (IOException e) {
       close();
@@ -219,7 +219,8 @@ public final class Agent implements AutoCloseable {
         info.map(RedisInfo::keys).orElse(0L), coordinator.holdDown(), coordinator.paused(),
         d == null ? "starting" : d.reason(), coordinator.peers(), coordinator.maintenance().by(),
         coordinator.maintenance().atMillis(), coordinator.stateProblem(), coordinator.warnings(),
-        coordinator.pendingSwitchover(), endpointViews.latest());
+        coordinator.pendingSwitchover(), endpointViews.latest(), coordinator.maintenance().describeSchedule(),
+        coordinator.maintenance().lastScheduleOutcome());
   }
 
   /** The group's master as endpoints should see it now: the coordinator's route, with each node's Redis. */

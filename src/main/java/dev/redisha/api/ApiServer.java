@@ -287,6 +287,7 @@ public final class ApiServer implements AutoCloseable {
     all.put("/history", new Route("GET", Where.READER, Access.READ, request -> history()));
     all.put("/metrics", new Route("GET", Where.READER, Access.READ, request -> metrics()));
     all.put("/switchover", new Route("POST", Where.OPERATIONS, Access.WRITE, this::switchover));
+    all.put("/failover", new Route("POST", Where.OPERATIONS, Access.WRITE, this::failover));
     all.put("/pause", new Route("POST", Where.OPERATIONS, Access.WRITE, this::pause));
     all.put("/resume", new Route("POST", Where.OPERATIONS, Access.WRITE, this::resume));
     this.routes = Map.copyOf(all);
@@ -599,10 +600,19 @@ public final class ApiServer implements AutoCloseable {
   private Reply switchover(Request request) {
     return operate(
         request,
-        Set.of("to", "cancel"),
+        Set.of("to", "cancel", "at"),
         query -> "true".equals(query.get("cancel"))
             ? operations.cancelSwitchover()
-            : operations.switchover(Optional.ofNullable(query.get("to"))));
+            : query.containsKey("at")
+                ? query.containsKey("to") ? operations.scheduleSwitchover(query.get("to"), query.get("at"))
+                    : OperationResult.refused("a scheduled switchover needs its target: ?to=NODE&at=TIME")
+                : operations.switchover(Optional.ofNullable(query.get("to"))));
+  }
+
+  private Reply failover(Request request) {
+    return operate(request, Set.of("to", "allow_data_loss"), query -> query.containsKey("to")
+        ? operations.failover(query.get("to"), "true".equals(query.get("allow_data_loss")))
+        : OperationResult.refused("a forced failover needs its target: ?to=NODE"));
   }
 
   private Reply pause(Request request) {

@@ -37,6 +37,11 @@ public final class ClusterView {
     body.put("master", s.epochMaster());
     body.put("paused", s.paused());
     body.put("pending_switchover", s.pendingSwitchover());
+    body.put("paused_by", s.paused() ? s.pausedBy() : "");
+    body.put("paused_at", s.paused() && s.pausedAtMillis() > 0
+        ? dev.redisha.coordination.Maintenance.instant(s.pausedAtMillis()) : "");
+    body.put("scheduled_switchover", s.scheduledSwitchover());
+    body.put("schedule_outcome", s.scheduleOutcome());
     body.put("reported_by", s.nodeId());
     ArrayNode members = body.putArray("members");
     long masterOffset = s.state() == AgentState.MASTER ? s.replOffset()

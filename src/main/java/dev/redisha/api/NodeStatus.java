@@ -18,6 +18,10 @@ import java.util.List;
  *     agents with one node id, clock skew, a master's agent silent beside a healthy Redis)
  * @param pendingSwitchover an accepted operator switchover not carried out yet, "" if none
  * @param endpoints what this agent's endpoints (VIP, proxy, Sentinel) do now, for the dashboard
+ * @param scheduledSwitchover the group's scheduled switchover ("switchover to b at
+ *     2026-12-02T10:30:00Z"), "" if none
+ * @param scheduleOutcome what became of the last scheduled switchover (started, or refused and
+ *     why), "" if none ran
  */
 public record NodeStatus(
     String group,
@@ -42,7 +46,9 @@ public record NodeStatus(
     String stateProblem,
     List<String> warnings,
     String pendingSwitchover,
-    List<EndpointView> endpoints) {
+    List<EndpointView> endpoints,
+    String scheduledSwitchover,
+    String scheduleOutcome) {
 
   public NodeStatus {
     peers = List.copyOf(peers);
@@ -51,6 +57,20 @@ public record NodeStatus(
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
     pendingSwitchover = pendingSwitchover == null ? "" : pendingSwitchover;
     endpoints = endpoints == null ? List.of() : List.copyOf(endpoints);
+    scheduledSwitchover = scheduledSwitchover == null ? "" : scheduledSwitchover;
+    scheduleOutcome = scheduleOutcome == null ? "" : scheduleOutcome;
+  }
+
+  /** Without a scheduled switchover (older agents, tests). */
+  public NodeStatus(
+      String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
+      String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
+      boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
+      List<MemberView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings,
+      String pendingSwitchover, List<EndpointView> endpoints) {
+    this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
+        lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
+        warnings, pendingSwitchover, endpoints, "", "");
   }
 
   /** Without endpoints (older agents, tests). */

@@ -16,6 +16,22 @@ public interface OperationHandler {
     return OperationResult.refused("cancelling a switchover is not supported here");
   }
 
+  /**
+   * A switchover to {@code toNode} at {@code at} (ISO-8601 or "+10m"), kept for the whole group
+   * ({@code POST /switchover?to=b&at=...}).
+   */
+  default OperationResult scheduleSwitchover(String toNode, String at) {
+    return OperationResult.refused("scheduling a switchover is not supported here");
+  }
+
+  /**
+   * A forced failover to {@code toNode} for a master that is gone or broken ({@code POST
+   * /failover?to=b[&allow_data_loss=true]}).
+   */
+  default OperationResult failover(String toNode, boolean allowDataLoss) {
+    return OperationResult.refused("a forced failover is not supported here");
+  }
+
   /** Maintenance mode: no automatic failover until {@link #resume()}. */
   OperationResult pause();
 

@@ -1,6 +1,7 @@
 package dev.redisha.api;
 
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.Maintenance;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +29,12 @@ public final class StatusTable {
       }
     }
     StringBuilder out = new StringBuilder();
+    // The group's state above the table: the first thing to know when nothing fails over.
+    groupLine(results, s -> s.paused() ? "MAINTENANCE: paused" + (s.pausedBy().isEmpty() ? "" : " by " + s.pausedBy()
+        + " at " + Maintenance.instant(s.pausedAtMillis())) + ", no automatic failover" : "").ifPresent(l -> out.append(l).append('\n'));
+    groupLine(results, s -> s.scheduledSwitchover().isEmpty() ? ""
+        : "scheduled " + s.scheduledSwitchover() + " (cancel: redis-ha switchover --cancel)")
+        .ifPresent(l -> out.append(l).append('\n'));
     for (List<String> row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < row.size(); i++) {
@@ -47,15 +54,23 @@ public final class StatusTable {
         }
       });
     }
+    groupLine(results, s -> s.scheduleOutcome().isEmpty() ? "" : "last " + s.scheduleOutcome())
+        .ifPresent(l -> out.append(l).append('\n'));
     return out.toString();
+  }
+
+  /** A line about the whole group, from the first agent that has it ("" = none). */
+  private static java.util.Optional<String> groupLine(List<StatusResult> results,
+      java.util.function.Function<NodeStatus, String> line) {
+    return results.stream().flatMap(r -> r.status().stream()).map(line).filter(l -> !l.isEmpty()).findFirst()
+        .map(l -> String.join("", cells(l)));
   }
 
   private static List<String> row(NodeStatus status) {
     List<String> notes = new ArrayList<>();
     if (status.paused()) {
       notes.add(status.pausedBy().isEmpty() ? "paused" : "paused by " + status.pausedBy() + " at "
-          + java.time.format.DateTimeFormatter.ISO_INSTANT.format(
-              java.time.Instant.ofEpochMilli(status.pausedAtMillis()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+          + Maintenance.instant(status.pausedAtMillis()));
     }
     if (!status.stateProblem().isEmpty()) {
       notes.add("state-unwritable");

@@ -6,7 +6,10 @@ package dev.redisha.api;
  * @param time when it completed (ISO-8601, UTC)
  * @param epoch the epoch the new master holds
  * @param kind "failover" (a takeover from a failed master), "switchover" (a planned, zero-loss
- *     handover: operator or failback) or "bootstrap" (the first master of a group)
+ *     handover: operator or failback) or "bootstrap" (the first master of a group); and beside
+ *     the master changes, what explains the ones that did not happen: the operator's "pause",
+ *     "resume", "schedule" (a scheduled switchover, {@code to} its target), "cancel", and
+ *     "scheduled-switchover-refused" (recorded by the master that refused it)
  * @param from the old master ("" for a bootstrap, or when the record does not say)
  * @param to the new master
  * @param cause a fixed code for why, for scripts and metrics labels (see {@link TransitionCause})

@@ -50,6 +50,9 @@ public final class TransitionCause {
     // "taking over from <node>: <why>", the wording of MasterElection.considerTakeover's callers.
     int colon = why.indexOf(": ");
     String evidence = why.startsWith("taking over from ") && colon > 0 ? why.substring(colon + 2) : why;
+    if (evidence.startsWith("operator's forced failover")) {
+      return OPERATOR;
+    }
     if (evidence.startsWith("its agent has been silent")) {
       return evidence.contains("busy") ? MASTER_BUSY : MASTER_UNREACHABLE;
     }

@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * The master changes one agent recorded, read from its event log: a takeover is recorded by the
  * node that took over ("promote" with the takeover's steps), a planned handover by the master
  * that handed over ("handover" with {@code success=true}). Every transition is in exactly one
- * agent's log, so the group's history is the union of all agents' answers.
+ * agent's log, so the group's history is the union of all agents' answers. The operator's
+ * maintenance requests (pause, resume, a scheduled switchover, its cancel or refusal) are listed
+ * too, by the agent that took them.
  */
 public final class TransitionHistory {
   /** How many transitions {@code GET /history} returns at most, newest kept. */
@@ -29,6 +31,8 @@ public final class TransitionHistory {
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final Pattern FROM = Pattern.compile("^taking over from (\\S+?):");
+
+  private static final String SCHEDULE_REFUSED = "scheduled_switchover_refused";
 
   private TransitionHistory() {}
 
@@ -45,6 +49,15 @@ public final class TransitionHistory {
       long pause = e.fields().containsKey("pause_ms") ? millis(e, "pause_ms") : millis(e, "total_ms");
       return Optional.of(new Transition(e.time().toString(), e.epoch(), "switchover", e.nodeId(),
           String.valueOf(e.fields().getOrDefault("to", "")), TransitionCause.of(e), e.cause(), pause, e.nodeId()));
+    }
+    if (e.type().equals("maintenance")) {
+      // Not a change of master, but what an operator looks for beside them: why nothing failed over.
+      return Optional.of(new Transition(e.time().toString(), e.epoch(), String.valueOf(e.fields().getOrDefault("action", "")),
+          "", String.valueOf(e.fields().getOrDefault("to", "")), TransitionCause.OPERATOR, e.cause(), -1, e.nodeId()));
+    }
+    if (e.type().equals("decision") && SCHEDULE_REFUSED.equals(e.fields().get("cause_code"))) {
+      return Optional.of(new Transition(e.time().toString(), e.epoch(), "scheduled-switchover-refused", e.nodeId(),
+          "", TransitionCause.OPERATOR, e.cause(), -1, e.nodeId()));
     }
     return Optional.empty();
   }
@@ -66,7 +79,8 @@ public final class TransitionHistory {
     try (BufferedReader in = Files.newBufferedReader(eventLog, StandardCharsets.UTF_8)) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         // Cheap filter first: most lines are persistence, endpoint and hook events.
-        if (!line.contains("\"promote\"") && !line.contains("\"handover\"")) {
+        if (!line.contains("\"promote\"") && !line.contains("\"handover\"") && !line.contains("\"maintenance\"")
+            && !line.contains(SCHEDULE_REFUSED)) {
           continue;
         }
         Optional<Transition> t;

@@ -82,7 +82,7 @@ final class HistoryCommand implements Callable<Integer> {
     for (JsonNode t : transitions) {
       long outage = t.path("outage_ms").asLong(-1);
       rows.add(List.of(clean(t.path("time").asText()), Long.toString(t.path("epoch").asLong()),
-          clean(t.path("kind").asText()), dash(clean(t.path("from").asText())), clean(t.path("to").asText()),
+          clean(t.path("kind").asText()), dash(clean(t.path("from").asText())), dash(clean(t.path("to").asText())),
           clean(t.path("cause").asText()), outage < 0 ? "-" : Long.toString(outage), clean(t.path("reason").asText())));
     }
     int[] widths = new int[HEADER.size()];

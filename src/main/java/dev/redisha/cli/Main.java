@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       HistoryCommand.class,
       OperationCommand.Switchover.class,
+      FailoverCommand.class,
       OperationCommand.Pause.class,
       OperationCommand.Resume.class
     })

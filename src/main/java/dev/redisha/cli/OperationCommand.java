@@ -39,6 +39,10 @@ abstract class OperationCommand implements Callable<Integer> {
       return ConfigFile.INVALID;
     }
     NodeConfig c = loaded.get();
+    Optional<Integer> stop = before(c);
+    if (stop.isPresent()) {
+      return stop.get();
+    }
     try {
       access = dev.redisha.api.AgentAccess.of(c.api());
     } catch (Exception e) {
@@ -54,7 +58,11 @@ abstract class OperationCommand implements Callable<Integer> {
     if (api.isPresent()) {
       targets.add(HostPort.parse(api.get()));
     } else {
-      targets.add(c.api().listen());
+      Optional<HostPort> first = defaultTarget(c);
+      if (first.isEmpty()) {
+        return Exit.USAGE;
+      }
+      targets.add(first.get());
       if (toEveryAgent()) {
         c.peers().stream().map(PeerConfig::api).flatMap(Optional::stream).forEach(targets::add);
       }
@@ -84,6 +92,16 @@ abstract class OperationCommand implements Callable<Integer> {
       }
     }
     return failures == 0 ? 0 : 1;
+  }
+
+  /** Checks before anything is sent (options, confirmation): an exit code to stop with, or empty. */
+  Optional<Integer> before(NodeConfig c) {
+    return Optional.empty();
+  }
+
+  /** The agent to send to without {@code --api}: the config's own (empty: said why, exit 2). */
+  Optional<HostPort> defaultTarget(NodeConfig c) {
+    return Optional.of(c.api().listen());
   }
 
   /** After an accepted request: whether what was asked for happened (a switchover waits for it). */
@@ -127,6 +145,10 @@ abstract class OperationCommand implements Callable<Integer> {
     return body;
   }
 
+  static String enc(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Maintenance mode concerns every agent; a switchover only the master's. */
   boolean toEveryAgent() {
     return false;
@@ -141,20 +163,56 @@ abstract class OperationCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "return once the request is accepted, without waiting for the outcome")
     boolean noWait;
 
-    @Option(names = "--cancel", description = "drop a pending switchover request")
+    @Option(names = "--cancel", description = "drop a pending switchover request, or the group's scheduled one")
     boolean cancel;
+
+    @Option(names = "--at", paramLabel = "TIME", description = "schedule it for the whole group: an ISO-8601 time"
+        + " (2026-12-02T10:30:00Z) or a time from now (+90s, +10m, +2h, +1d); at most 7 days ahead; needs --to")
+    Optional<String> at;
+
+    /** The due time, as the agent is sent it. */
+    private String due = "";
+
+    @Override
+    Optional<Integer> before(NodeConfig c) {
+      if (at.isEmpty()) {
+        return Optional.empty();
+      }
+      if (to.isEmpty() || cancel) {
+        System.err.println(to.isEmpty() ? "--at needs --to NODE: a scheduled switchover names its target"
+            : "--at and --cancel do not go together; to drop a scheduled switchover use --cancel alone");
+        return Optional.of(Exit.USAGE);
+      }
+      try {
+        long when = dev.redisha.coordination.SwitchoverTime.parse(at.get(), System.currentTimeMillis());
+        // Said here with this machine's clock; the agent checks again with its own.
+        Optional<String> bad = dev.redisha.coordination.SwitchoverTime.refusal(when, System.currentTimeMillis());
+        if (bad.isPresent()) {
+          System.err.println("--at: " + bad.get());
+          return Optional.of(Exit.USAGE);
+        }
+        due = java.time.Instant.ofEpochMilli(when).toString();
+      } catch (IllegalArgumentException e) {
+        System.err.println("--at: " + e.getMessage());
+        return Optional.of(Exit.USAGE);
+      }
+      return Optional.empty();
+    }
 
     @Override
     String path() {
       if (cancel) {
         return "/switchover?cancel=true";
       }
+      if (!due.isEmpty()) {
+        return "/switchover?to=" + enc(to.orElseThrow()) + "&at=" + enc(due);
+      }
       return "/switchover" + to.map(n -> "?to=" + java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8)).orElse("");
     }
 
     @Override
     boolean awaitOutcome(HostPort agent, String who) throws InterruptedException {
-      if (noWait || cancel) {
+      if (noWait || cancel || !due.isEmpty()) {
         return true;
       }
       dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient(access);

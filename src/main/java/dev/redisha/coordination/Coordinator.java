@@ -59,8 +59,35 @@ public interface Coordinator extends AutoCloseable {
    */
   Optional<String> requestSwitchover(Optional<String> toNode);
 
-  /** Drops a pending operator switchover; false if there was none. */
+  /**
+   * Drops a pending operator switchover, the group's scheduled one and a forced failover not run
+   * yet; false if there was none.
+   */
   boolean cancelSwitchover();
+
+  /**
+   * A switchover to {@code toNode} at {@code dueMillis} (wall clock), kept in the group's
+   * maintenance record: every agent shows it, it survives restarts, the master runs it once when
+   * due, with the checks of {@link #requestSwitchover}.
+   *
+   * @return why it is refused (no such node, in the past, more than 7 days ahead, one already
+   *     scheduled), or empty when scheduled
+   */
+  default Optional<String> scheduleSwitchover(String toNode, long dueMillis) {
+    return Optional.of("this coordination backend cannot schedule a switchover");
+  }
+
+  /**
+   * Operator's forced failover to this node (the master is gone or broken): the same takeover as
+   * an automatic one (fence, durable epoch, promote).
+   *
+   * @return why it is refused (not this node, the master healthy and serving, this node's data
+   *     behind the last known master's unless {@code allowDataLoss}), or empty when accepted: it
+   *     runs at the next decision or is dropped
+   */
+  default Optional<String> requestFailover(String toNode, boolean allowDataLoss) {
+    return Optional.of("this coordination backend cannot take a forced failover");
+  }
 
   /** The pending operator switchover in one line ("to b, requested 120 ms ago, ..."), "" if none. */
   String pendingSwitchover();

@@ -109,7 +109,11 @@ public record Decision(
     /** The old master could not be fenced last time; backing off. */
     FENCE_BACKOFF,
     /** Maintenance mode: no automatic failover. */
-    MAINTENANCE
+    MAINTENANCE,
+    /** An operator's forced failover ({@code failover --to}): taking over. */
+    OPERATOR_FAILOVER,
+    /** A scheduled switchover came due and was refused (the target not in sync, paused, ...). */
+    SCHEDULED_SWITCHOVER_REFUSED
   }
 
   /** A node and its Redis. */

@@ -62,6 +62,9 @@ public final class GroupPolicy implements GroupBackend.Changes {
   private final HoldDown holdDown;
   private final PromotionGuard guard;
   private final ReplicaSync sync;
+  private final ForcedFailover forced;
+  /** Wall-clock ms: only a scheduled switchover's due time reads it (monotonic {@code now} does the rest). */
+  private final java.util.function.LongSupplier wall;
 
   /** What the latest decision was and saw: the published status and operator requests read it. */
   private AgentState state = AgentState.STARTING;
@@ -82,6 +85,13 @@ public final class GroupPolicy implements GroupBackend.Changes {
   private String preparedFor = "";
 
   public GroupPolicy(NodeConfig config, GroupBackend backend, StateRecord record, long now) {
+    this(config, backend, record, now, System::currentTimeMillis);
+  }
+
+  /** @param wall the wall clock (ms since the epoch) a scheduled switchover's due time is read against */
+  public GroupPolicy(NodeConfig config, GroupBackend backend, StateRecord record, long now,
+      java.util.function.LongSupplier wall) {
+    this.wall = wall;
     this.config = config;
     this.me = config.nodeId();
     this.backend = backend;
@@ -97,6 +107,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
     this.holdDown = new HoldDown(config.coordination().flapWindowMs(), config.coordination().flapMaxFaults());
     this.guard = new PromotionGuard(peerConfigs.keySet(), this::redisOf);
     this.sync = new ReplicaSync(me, config.failover().maxCatchUpLagBytes(), this::redisOf);
+    this.forced = new ForcedFailover(me, config.failover().switchoverRequestTimeoutMs());
     this.lastHealth = RedisHealth.unknown(now);
   }
 
@@ -127,7 +138,16 @@ public final class GroupPolicy implements GroupBackend.Changes {
     lastAlive = alive;
     lastInfo = h.up() ? h.info() : Optional.empty();
     switchover.expire(now);
+    if (forced.expire(now)) {
+      log.warn("[{}] forced failover expired without a takeover; nothing was changed", me);
+    }
+    Optional<String> scheduleRefused = runScheduleIfDue(now);
     Decision d = decideFor(h, alive, reports, now);
+    if (scheduleRefused.isPresent() && d.action() == Decision.Action.MASTER) {
+      // One decision carries the refusal, so it is an event (cause_code) and the last decision.
+      d = Decision.master(d.epoch(), d.masterNode(), d.persist(), Cause.SCHEDULED_SWITCHOVER_REFUSED,
+          scheduleRefused.get());
+    }
     if (d.action() != Decision.Action.FAULT && h.up()) {
       holdDown.episodeOver();
     }
@@ -170,6 +190,9 @@ public final class GroupPolicy implements GroupBackend.Changes {
     String master = leader();
     if (me.equals(master)) {
       return asMaster(h, alive, now);
+    }
+    if (forced.pending()) {
+      return forcedTakeover(master, h, alive, reports, now);
     }
     if (bootstrapping && !(alive.containsKey(master) && alive.get(master).status().isHealthyMaster())) {
       return Decision.waiting(epoch(), master, Cause.BOOTSTRAP, "bootstrap: listening for peers before acting");
@@ -517,6 +540,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
     }
     handoverTo = "";
     switchover.cancel();
+    forced.clear();
   }
 
   @Override
@@ -535,6 +559,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
    */
   public boolean commitTakeover(Decision d, RedisHealth h, long now) {
     DurableState next = new DurableState(d.epoch(), me, d.epoch(), h.runId(), h.persisting(), st().maintenance());
+    forced.clear();
     if (!backend.tryTakeLeadership(next)) {
       takeoverBackoffUntil = now + downTimeMs;
       backend.publish(status(lastHealth));
@@ -553,6 +578,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
    * hammer it either; try again after one down time.
    */
   public void takeoverAborted(long now) {
+    forced.clear();
     takeoverBackoffUntil = now + downTimeMs;
   }
 
@@ -579,6 +605,11 @@ public final class GroupPolicy implements GroupBackend.Changes {
    * @return whether it is durable (false: in effect in memory only, and the save is retried)
    */
   public boolean setPaused(boolean p, long wallMillis) {
+    if (backend.maintenance().paused() == p) {
+      // Already so (the CLI sends a pause to every agent; this one adopted it from another): the
+      // record keeps who did it and when.
+      return !record.unsaved() && record.problem().isEmpty();
+    }
     boolean durable = backend.setMaintenance(backend.maintenance().next(p, me, wallMillis));
     applyMaintenance();
     backend.publish(status(lastHealth));
@@ -645,14 +676,134 @@ public final class GroupPolicy implements GroupBackend.Changes {
     return Optional.empty();
   }
 
-  /** Drops a pending switchover; false if there was none. */
+  /**
+   * Drops a pending switchover, a scheduled one (for the whole group) and a forced failover not
+   * run yet; false if there was none.
+   */
   public boolean cancelSwitchover() {
-    return switchover.cancel();
+    boolean had = switchover.cancel() | forced.clear();
+    Maintenance m = backend.maintenance();
+    if (m.scheduled()) {
+      log.info("[{}] scheduled {} cancelled", me, m.describeSchedule());
+      backend.setMaintenance(m.unscheduled(me, ""));
+      backend.publish(status(lastHealth));
+      had = true;
+    }
+    return had;
   }
 
-  /** The pending operator switchover in one line, "" when none. */
+  /** The pending operator switchover or forced failover in one line, "" when none. */
   public String pendingSwitchover(long now) {
-    return switchover.describe(now);
+    String s = switchover.describe(now);
+    return s.isEmpty() ? forced.describe(now) : s;
+  }
+
+  /**
+   * An operator's scheduled switchover ({@code switchover --at}): kept in the group's maintenance
+   * record, so every agent shows it and it survives restarts. At its time the master runs it as
+   * an operator switchover, with the same checks, and clears it (a new version: it never runs twice).
+   *
+   * @return why it is refused, or empty when it is scheduled (durable or, if the state file
+   *     cannot be written, in memory and in the adverts)
+   */
+  public Optional<String> scheduleSwitchover(String to, long dueMillis) {
+    if (!to.equals(me) && !peerConfigs.containsKey(to)) {
+      return Optional.of("no node '" + to + "' in group " + config.group() + " (nodes: "
+          + String.join(", ", new java.util.TreeSet<>(allNodeIds())) + ")");
+    }
+    Optional<String> bad = SwitchoverTime.refusal(dueMillis, wall.getAsLong());
+    if (bad.isPresent()) {
+      return bad;
+    }
+    Maintenance m = backend.maintenance();
+    if (m.scheduled()) {
+      return Optional.of("a " + m.describeSchedule() + " is already scheduled; cancel it first (switchover --cancel)");
+    }
+    backend.setMaintenance(m.schedule(to, dueMillis, me));
+    log.info("[{}] scheduled {}", me, backend.maintenance().describeSchedule());
+    backend.publish(status(lastHealth));
+    return Optional.empty();
+  }
+
+  /**
+   * On the master, once a scheduled switchover is due: cleared first (so no clock step can run it
+   * again), then requested as an operator's would be.
+   *
+   * @return the refusal sentence when it was refused, empty otherwise
+   */
+  private Optional<String> runScheduleIfDue(long now) {
+    Maintenance m = backend.maintenance();
+    long wallNow = wall.getAsLong();
+    if (!m.scheduled() || wallNow < m.scheduledAtMillis() || !me.equals(leader()) || state != AgentState.MASTER) {
+      return Optional.empty();
+    }
+    String what = "scheduled " + m.describeSchedule();
+    Optional<String> refused = paused()
+        ? Optional.of("the group is paused (maintenance mode); resume first")
+        : requestSwitchover(Optional.of(m.scheduledTo()), now);
+    String outcome = refused.map(r -> what + " refused at " + Maintenance.instant(wallNow) + ": " + r)
+        .orElse(what + " started at " + Maintenance.instant(wallNow));
+    backend.setMaintenance(m.unscheduled(me, outcome));
+    log.info("[{}] {}", me, outcome);
+    return refused.map(r -> outcome);
+  }
+
+  /**
+   * An operator's forced failover to this node ({@code failover --to}), for a master that is gone
+   * or broken. Accepted only if it is safe enough ({@link ForcedFailover#refusal}); it then runs at
+   * the next decision as a takeover (the old master fenced first, the epoch durable before this
+   * node's Redis is promoted) or expires.
+   *
+   * @return why it is refused, or empty if accepted
+   */
+  public Optional<String> requestFailover(String to, boolean allowDataLoss, long now) {
+    String master = leader();
+    MemberReport last = backend.members().get(master);
+    MemberReport heard = lastAlive.get(master);
+    boolean redisHealthy = !master.isEmpty() && !master.equals(me)
+        && MasterRedisEvidence.of(probeOf(master), claim.servingRunId()).kind() == MasterRedisEvidence.Kind.HEALTHY_MASTER;
+    ForcedFailover.Facts facts = new ForcedFailover.Facts(master, epoch(),
+        Optional.ofNullable(last).map(MemberReport::status), last == null ? -1 : now - last.heardAtMillis(),
+        heard != null, redisHealthy, lastInfo, st().dataEpoch());
+    Optional<String> refused = ForcedFailover.refusal(me, to, allowDataLoss, facts);
+    if (refused.isEmpty()) {
+      forced.accept(master, allowDataLoss, now);
+      takeoverBackoffUntil = 0;
+      log.warn("[{}] operator's forced failover from {} to {} accepted{}", me, master, me,
+          allowDataLoss ? " (data loss allowed)" : "");
+    }
+    return refused;
+  }
+
+  /** The takeover a forced failover makes: the automatic path's safety steps, without its waiting for evidence. */
+  private Decision forcedTakeover(String oldMaster, RedisHealth h, Map<String, MemberReport> alive,
+      Map<String, MemberReport> reports, long now) {
+    RedisInfo info = h.info().orElseThrow();
+    if (st().dataEpoch() < 0 || info.masterSyncInProgress()) {
+      forced.clear();
+      return Decision.waiting(epoch(), oldMaster, Cause.NO_COMPLETE_DATA,
+          "forced failover dropped: my Redis holds no complete copy");
+    }
+    Optional<String> blocker = guard.blocker(alive, oldMaster, info, this::probeOf);
+    if (blocker.isPresent()) {
+      forced.clear();
+      return noted(Decision.waiting(epoch(), oldMaster, Cause.PEER_REDIS_IN_THE_WAY,
+          "forced failover dropped: " + blocker.get() + ": not promoting myself"));
+    }
+    if (!record.problem().isEmpty()) {
+      forced.clear();
+      return Decision.waiting(epoch(), oldMaster, Cause.STATE_NOT_WRITABLE,
+          "forced failover dropped: I cannot record a new epoch (" + record.problem() + ")");
+    }
+    long newEpoch = Math.max(epoch(), reports.values().stream().mapToLong(r -> r.status().epoch()).max().orElse(0)) + 1;
+    PeerRedisProbe old = probeOf(oldMaster);
+    boolean knownUnreachable = old.unreachable(MasterRedisEvidence.NO_ANSWER_PROBES)
+        && now - old.checkedAtMillis() <= config.health().intervalMs() + config.health().timeoutMs();
+    // The old master's Redis, if it answers, is fenced (paused, caught up unless data loss is
+    // allowed, demoted) before this node's epoch is recorded and its Redis promoted.
+    return Decision.takeover(newEpoch, me, knownUnreachable ? Optional.empty() : Optional.of(redisOf(oldMaster)),
+        old.alive() && !forced.allowDataLoss(), Cause.OPERATOR_FAILOVER,
+        "taking over from " + oldMaster + ": operator's forced failover" + (forced.allowDataLoss() ? " (data loss allowed)" : ""));
   }
 
   private java.util.Set<String> allNodeIds() {

@@ -44,7 +44,9 @@ public enum EventType {
   REDIS_PORT_TAKEN,
   // Endpoints and hooks.
   ENDPOINT,
-  HOOK;
+  HOOK,
+  /** An operator's pause, resume, scheduled switchover or its cancel, taken by this agent. */
+  MAINTENANCE;
 
   /** The name in {@code events.jsonl}: lower case, words joined by '-' ("fence-failed"). */
   public String wireName() {

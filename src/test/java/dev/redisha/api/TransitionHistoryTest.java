@@ -54,6 +54,33 @@ class TransitionHistoryTest {
   }
 
   @Test
+  void maintenanceRequestsAndARefusedScheduledSwitchoverAreListedBesideTheTransitions() throws Exception {
+    Instant t = Instant.parse("2024-05-01T10:00:00Z");
+    Path file = dir.resolve(EventLog.FILE_NAME);
+    try (EventLog log = EventLog.open(file, 10)) {
+      log.append(new Event(t, "a", "maintenance", "paused by the operator: no automatic failover or failback", 3,
+          Map.of("action", "pause")));
+      log.append(new Event(t.plusSeconds(1), "b", "maintenance", "scheduled switchover to b at 2024-05-01T10:30:00Z by"
+          + " the operator", 3, Map.of("action", "schedule", "to", "b", "at", "2024-05-01T10:30:00Z")));
+      log.append(new Event(t.plusSeconds(2), "a", "decision", "scheduled switchover to b at 2024-05-01T10:30:00Z refused"
+          + " at 2024-05-01T10:30:00Z: b is not an in-sync replica: link down", 3,
+          Map.of("action", "master", "master", "a", "cause_code", "scheduled_switchover_refused")));
+      log.append(new Event(t.plusSeconds(3), "a", "decision", "I am master of epoch 3", 3,
+          Map.of("action", "master", "master", "a", "cause_code", "master_of_epoch")));
+      log.append(new Event(t.plusSeconds(4), "a", "maintenance", "resumed by the operator: automatic failover on again",
+          3, Map.of("action", "resume")));
+    }
+
+    List<Transition> history = TransitionHistory.read(file);
+
+    assertEquals(List.of("pause", "schedule", "scheduled-switchover-refused", "resume"),
+        history.stream().map(Transition::kind).toList());
+    assertEquals("b", history.get(1).to());
+    assertEquals("a", history.get(2).recordedBy());
+    assertEquals(-1, history.get(0).outageMs(), "no outage for a request");
+  }
+
+  @Test
   void aMissingEventLogIsAnEmptyHistory() throws Exception {
     assertEquals(List.of(), TransitionHistory.read(dir.resolve("none.jsonl")));
   }

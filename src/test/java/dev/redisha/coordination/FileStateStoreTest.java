@@ -22,6 +22,19 @@ class FileStateStoreTest {
   }
 
   @Test
+  void aScheduledSwitchoverIsKeptAndAFileFromBeforeSchedulesLoadsWithoutOne() throws Exception {
+    FileStateStore store = new FileStateStore(dir);
+    Maintenance m = new Maintenance(false, 3, "a", 1).schedule("b", 1_800_000_000_000L, "a");
+    DurableState st = new DurableState(7, "a", 7, "run-a", false, m);
+    store.save(st);
+    assertEquals(st, new FileStateStore(dir).load());
+
+    Files.writeString(dir.resolve("state.json"), "{\"epoch\":4,\"epochMaster\":\"a\",\"dataEpoch\":4,\"dataRunId\":\"r\","
+        + "\"persisting\":false,\"maintenance\":{\"paused\":true,\"version\":2,\"by\":\"b\",\"atMillis\":5}}");
+    assertEquals(new Maintenance(true, 2, "b", 5), new FileStateStore(dir).load().maintenance());
+  }
+
+  @Test
   void aFileWrittenBeforeMaintenanceWasKeptLoadsAsNotPaused() throws Exception {
     Files.writeString(dir.resolve("state.json"),
         "{\"epoch\":4,\"epochMaster\":\"a\",\"dataEpoch\":4,\"dataRunId\":\"r\",\"persisting\":false}");

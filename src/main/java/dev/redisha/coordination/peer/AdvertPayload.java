@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
  * -- appended fields (an advert may end before them: the sender predates them) --
  * maintenanceVersion:i64 maintenancePaused:u8 maintenanceBy:str maintenanceAtMillis:i64
  * heardBootCount:u16 (nodeId:str bootId:i64)*
+ * scheduledTo:str scheduledAtMillis:i64 scheduledBy:str lastScheduleOutcome:str
  * </pre>
  *
  * where str is a u16 byte count followed by that many bytes of UTF-8, and flags holds redisUp
@@ -94,6 +95,10 @@ final class AdvertPayload {
         putString(out, e.getKey(), "heardBoots");
         out.putLong(e.getValue());
       }
+      putString(out, m.scheduledTo(), "maintenance.scheduledTo");
+      out.putLong(m.scheduledAtMillis());
+      putString(out, m.scheduledBy(), "maintenance.scheduledBy");
+      putString(out, m.lastScheduleOutcome(), "maintenance.lastScheduleOutcome");
     } catch (BufferOverflowException e) {
       throw new IllegalArgumentException("advert of " + a.nodeId() + " does not fit in a packet");
     }
@@ -136,6 +141,10 @@ final class AdvertPayload {
           boots.put(getString(in), in.getLong());
         }
         heardBoots = boots;
+        if (in.hasRemaining()) {
+          maintenance = new Maintenance(paused, version, by, at, getString(in), in.getLong(), getString(in),
+              getString(in));
+        }
       }
       return new Advert(
           group,

@@ -49,13 +49,19 @@ public final class MasterElection implements GroupBackend {
 
   /** @param publisher takes this node's status after every change (the advert sender) */
   public MasterElection(NodeConfig config, StateStore store, long now, Consumer<MemberStatus> publisher) {
+    this(config, store, now, publisher, System::currentTimeMillis);
+  }
+
+  /** @param wall the wall clock a scheduled switchover's due time is read against (tests: a fake one) */
+  public MasterElection(NodeConfig config, StateStore store, long now, Consumer<MemberStatus> publisher,
+      java.util.function.LongSupplier wall) {
     this.me = config.nodeId();
     this.priority = config.priority();
     this.configured = Set.copyOf(config.peers().stream().map(PeerConfig::nodeId).toList());
     this.downTimeMs = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
     this.record = new StateRecord(me, store);
     this.publisher = publisher;
-    this.policy = new GroupPolicy(config, this, record, now);
+    this.policy = new GroupPolicy(config, this, record, now, wall);
   }
 
   /** Without any probe of the peers' Redis (tests of rules that do not need one). */
@@ -207,6 +213,14 @@ public final class MasterElection implements GroupBackend {
 
   public boolean cancelSwitchover() {
     return policy.cancelSwitchover();
+  }
+
+  public Optional<String> scheduleSwitchover(String to, long dueMillis) {
+    return policy.scheduleSwitchover(to, dueMillis);
+  }
+
+  public Optional<String> requestFailover(String to, boolean allowDataLoss, long now) {
+    return policy.requestFailover(to, allowDataLoss, now);
   }
 
   public String pendingSwitchover(long now) {

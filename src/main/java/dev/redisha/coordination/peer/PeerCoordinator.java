@@ -194,6 +194,16 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   @Override
+  public synchronized Optional<String> scheduleSwitchover(String toNode, long dueMillis) {
+    return election.scheduleSwitchover(toNode, dueMillis);
+  }
+
+  @Override
+  public synchronized Optional<String> requestFailover(String toNode, boolean allowDataLoss) {
+    return election.requestFailover(toNode, allowDataLoss, clock.getAsLong());
+  }
+
+  @Override
   public synchronized boolean cancelSwitchover() {
     return election.cancelSwitchover();
   }

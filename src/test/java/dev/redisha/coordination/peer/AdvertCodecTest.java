@@ -282,10 +282,10 @@ class AdvertCodecTest {
     byte[] payload = payloadOf(codec.encode(a));
 
     // The appended fields of an advert without maintenance state or echoes: 8 + 1 + 2 + 8 + 2.
-    int withoutAppendedFields = payload.length - 21;
+    int withoutAppendedFields = payload.length - SCHEDULE_BYTES - 21;
     for (int length = 0; length < payload.length; length++) {
-      if (length == withoutAppendedFields) {
-        continue; // an advert from an agent that predates the appended fields; tested below
+      if (length == withoutAppendedFields || length == payload.length - SCHEDULE_BYTES) {
+        continue; // an advert from an agent that predates (some of) the appended fields; tested below
       }
       assertEquals(
           Verdict.reject(RejectReason.MALFORMED),
@@ -336,10 +336,34 @@ class AdvertCodecTest {
   void advertOfAnOlderAgentWithoutTheAppendedFieldsIsAcceptedWithDefaults() {
     Advert a = advert("node-b", 1, 1, 1);
     byte[] payload = payloadOf(codec.encode(a));
-    byte[] older = Arrays.copyOf(payload, payload.length - 21);
+    // The schedule group (three empty strings and an i64), then maintenance and boot echoes.
+    byte[] older = Arrays.copyOf(payload, payload.length - SCHEDULE_BYTES - 21);
     Verdict v = codec.decode(signedPacket(older, KEY));
     assertEquals(Verdict.accept(a), v);
     assertEquals(Maintenance.NONE, v.advert().maintenance());
+  }
+
+  /** The appended schedule fields with empty strings: scheduledTo, scheduledAtMillis, scheduledBy, outcome. */
+  private static final int SCHEDULE_BYTES = 2 + 8 + 2 + 2;
+
+  @Test
+  void scheduledSwitchoverRoundTripsAndAnAdvertFromBeforeSchedulesKeepsItsPause() {
+    Maintenance m = new Maintenance(true, 4, "node-a", 1_700_000_000_000L)
+        .schedule("node-b", 1_800_000_000_000L, "node-c").unscheduled("node-a", "refused: node-b lags")
+        .schedule("node-b", 1_800_000_500_000L, "node-a");
+    Advert a = advert("node-b", 7, 3, 1).withMaintenance(m);
+    Verdict v = codec.decode(codec.encode(a));
+    assertEquals(Verdict.accept(a), v);
+    assertEquals("node-b", v.advert().maintenance().scheduledTo());
+    assertEquals("refused: node-b lags", v.advert().maintenance().lastScheduleOutcome());
+
+    Advert paused = advert("node-b", 1, 1, 1).withMaintenance(new Maintenance(true, 2, "node-b", 5));
+    byte[] payload = payloadOf(codec.encode(paused));
+    byte[] beforeSchedules = Arrays.copyOf(payload, payload.length - SCHEDULE_BYTES);
+    Verdict old = codec.decode(signedPacket(beforeSchedules, KEY));
+    assertEquals(Verdict.accept(paused), old);
+    assertTrue(old.advert().maintenance().paused());
+    assertFalse(old.advert().maintenance().scheduled());
   }
 
   @Test
