@@ -126,6 +126,12 @@
     if (s.pending_switchover) {
       banners.push(el("div", "banner info", "Switchover pending: " + s.pending_switchover));
     }
+    if (s.scheduled_switchover) {
+      banners.push(el("div", "banner info", "Scheduled: " + s.scheduled_switchover));
+    }
+    if (s.schedule_outcome) {
+      banners.push(el("div", "banner info", "Last scheduled switchover: " + s.schedule_outcome));
+    }
     if (s.hold_down) {
       banners.push(el("div", "banner warn", "Hold-down: this node does not take over again until the flap window passes."));
     }
