@@ -36,7 +36,11 @@ public final class NetnsEndpointBenchmark {
   /** lostOlder: acked more than 200 ms before the fault, longer than any replication lag here. */
   private record Result(double outageMs, int lost, int lostOlder) {}
 
-  private record Trial(String fault, Map<String, Result> byEndpoint, String failure) {}
+  /**
+   * @param steps the takeover's steps (see {@link TakeoverSteps}), as ms since the fault; empty
+   *     when the promotion event was not found
+   */
+  private record Trial(String fault, Map<String, Result> byEndpoint, Map<String, Double> steps, String failure) {}
 
   public static void main(String[] args) throws Exception {
     if (!NetnsLab.isRoot() || !NetnsLab.toolsPresent()) {
@@ -92,6 +96,10 @@ public final class NetnsEndpointBenchmark {
     }
     trials.stream().filter(t -> t.failure != null)
         .forEach(t -> out.append("failed ").append(t.fault).append(": ").append(t.failure).append('\n'));
+    for (String fault : FAULTS) {
+      out.append('\n').append(TakeoverSteps.table(fault,
+          trials.stream().filter(t -> t.fault.equals(fault) && t.failure == null).map(t -> t.steps).toList()));
+    }
     System.out.print("\n" + out);
     Path results = Path.of("bench", "results");
     Files.createDirectories(results);
@@ -106,7 +114,7 @@ public final class NetnsEndpointBenchmark {
       Path dir = Files.createDirectories(Path.of("bench", "out", "netns", Long.toString(System.nanoTime())).toAbsolutePath());
       // No failback during the measurement: it is not what this benchmark is about.
       VipGroup g = new VipGroup(lab, dir, 600_000);
-      g.startAgents();
+      g.startAgentsH1First();
       g.awaitRole(VipGroup.VIP, "master");
       g.awaitInSyncReplica("198.18.0.2");
       Path stop = dir.resolve("stop");
@@ -143,9 +151,13 @@ public final class NetnsEndpointBenchmark {
         results.put(e.getKey(), new Result(outage(e.getValue(), faultAt), VipGroup.missing(verify),
             ackedBefore(e.getValue(), verify, faultAt - 200)));
       }
-      return new Trial(fault, results, null);
+      Map<String, Double> steps = TakeoverSteps.read(dir.resolve("state-h2").resolve("events.jsonl"), faultAt);
+      for (Map.Entry<String, Path> e : acks.entrySet()) {
+        steps.put("client via " + e.getKey() + " writes again", resumedAt(e.getValue(), faultAt) - (double) faultAt);
+      }
+      return new Trial(fault, results, steps, null);
     } catch (Exception | AssertionError e) {
-      return new Trial(fault, results, String.valueOf(e.getMessage()));
+      return new Trial(fault, results, Map.of(), String.valueOf(e.getMessage()));
     }
   }
 
@@ -160,6 +172,22 @@ public final class NetnsEndpointBenchmark {
       }
     }
     return older;
+  }
+
+  /** When the ack that ended the longest silence after the fault came (wall ms). */
+  private static long resumedAt(Path acks, long faultAt) throws java.io.IOException {
+    long prev = Long.MIN_VALUE;
+    long worst = -1;
+    long at = -1;
+    for (String line : Files.readAllLines(acks)) {
+      long t = Long.parseLong(line.split(" ")[1]);
+      if (prev != Long.MIN_VALUE && t >= faultAt && t - prev > worst) {
+        worst = t - prev;
+        at = t;
+      }
+      prev = t;
+    }
+    return at;
   }
 
   /** The longest silence between two acks around the fault, from "n wallMillis" lines. */
