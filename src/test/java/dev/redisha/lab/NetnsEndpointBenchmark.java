@@ -75,6 +75,8 @@ public final class NetnsEndpointBenchmark {
     out.append("  Sentinel endpoints of h1 and h2 (asked at most every 20 ms, the last one that answered first, 300 ms timeout)\n");
     out.append("crash: SIGKILL of h1's redis-server; host-loss: h1's eth0 set down\n");
     out.append("outage: longest silence between two acks after the fault; lost: acked writes missing on h2 afterwards\n");
+    out.append("step table: from h2's promote event (t_*_ms since its detection, detected_wall_ms); the fault's time is the\n");
+    out.append("  SIGKILL (crash) or the return of `ip link set eth0 down` (host loss)\n");
     out.append("  (asynchronous replication: what h1 acked but had not sent to h2 when it died is lost; nothing older may be)\n\n");
     for (String fault : FAULTS) {
       List<Trial> of = trials.stream().filter(t -> t.fault.equals(fault)).toList();
@@ -129,13 +131,18 @@ public final class NetnsEndpointBenchmark {
         Await.until("1000 writes through " + e.getKey(), Duration.ofSeconds(30), () -> VipGroup.lines(e.getValue()) >= 1000);
       }
       g.awaitReplicaReceives("198.18.0.2", acks.values());
-      long faultAt = System.currentTimeMillis();
+      // The fault's time for the step table: the kill itself (the pid lookup before it takes tens
+      // of ms on a loaded host), or the end of the command that set the link down.
+      long faultAt;
       if (fault.equals("crash")) {
-        for (long pid : lab.pids("h1", "redis-server")) {
+        List<Long> pids = lab.pids("h1", "redis-server");
+        faultAt = System.currentTimeMillis();
+        for (long pid : pids) {
           ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
       } else {
         lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
+        faultAt = System.currentTimeMillis();
       }
       for (Map.Entry<String, Path> e : acks.entrySet()) {
         int before = VipGroup.lines(e.getValue());
