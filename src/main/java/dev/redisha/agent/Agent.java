@@ -261,8 +261,16 @@ public final class Agent implements AutoCloseable {
     }
 
     @Override
-    public void afterLocalPromotion(long epoch) {
+    public Map<String, Long> afterLocalPromotion(long epoch) {
+      long before = System.nanoTime();
       endpoints.publish(masterView(true));
+      // The VIP's steps, when this publish took it, for the promotion's step timings.
+      Map<String, Long> steps = new HashMap<>();
+      endpoints.all().stream().filter(e -> e instanceof dev.redisha.endpoint.vip.VipEndpoint)
+          .map(e -> ((dev.redisha.endpoint.vip.VipEndpoint) e).lastTake())
+          .filter(t -> t.getOrDefault("vip_added", Long.MIN_VALUE) - before >= 0)
+          .forEach(steps::putAll);
+      return steps;
     }
 
     @Override

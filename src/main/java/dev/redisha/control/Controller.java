@@ -130,6 +130,7 @@ public final class Controller implements AutoCloseable {
   }
 
   private void beMaster(Decision d, RedisHealth h) {
+    StepClock steps = StepClock.start(d.timing(), clock.getAsLong());
     RedisInfo info = h.info().orElseThrow();
     if (!info.isMaster() || d.takeover()) {
       // The probe may be up to one interval old; act on what Redis is now.
@@ -137,8 +138,8 @@ public final class Controller implements AutoCloseable {
     }
     boolean isMaster = info.isMaster() && !isParked(info);
     if (d.takeover()) {
-      Map<String, Object> steps = new LinkedHashMap<>();
       long t0 = System.nanoTime();
+      steps.mark("t_local_info_ms", t0);
       if (d.fence().isPresent() && !isMaster) {
         // Only a takeover from a silent master stuck BUSY past the limit may shut its server down.
         FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce(), d.fenceMayShutDown());
@@ -149,9 +150,10 @@ public final class Controller implements AutoCloseable {
         }
         if (!r.allowsPromotion()) {
           coordinator.takeoverAborted(d, r.detail());
-          record(EventType.FENCE_FAILED, "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
+          record(EventType.FENCE_FAILED, "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps.fields());
           return;
         }
+        steps.mark("t_fenced_ms", System.nanoTime());
       }
       long t1 = System.nanoTime();
       if (!coordinator.commitTakeover(d)) {
@@ -159,18 +161,21 @@ public final class Controller implements AutoCloseable {
         // master of it, and the fenced old master stays a replica until the retry.
         steps.put("commit_epoch_ms", ms(t1));
         record(EventType.TAKEOVER_ABORTED, "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
-            + coordinator.stateProblem(), d.epoch(), steps);
+            + coordinator.stateProblem(), d.epoch(), steps.fields());
         return;
       }
       steps.put("commit_epoch_ms", ms(t1));
+      steps.mark("t_epoch_committed_ms", System.nanoTime());
       long t2 = System.nanoTime();
       if (!isMaster) {
         local.promote();
       }
       steps.put("promote_ms", ms(t2));
+      steps.mark("t_promoted_ms", System.nanoTime());
       steps.put("total_ms", ms(t0));
-      steering.afterLocalPromotion(d.epoch());
-      record(EventType.PROMOTE, d.reason(), d.epoch(), steps);
+      steering.afterLocalPromotion(d.epoch()).forEach((step, at) -> steps.mark("t_" + step + "_ms", at));
+      steps.mark("t_endpoints_ms", System.nanoTime());
+      record(EventType.PROMOTE, d.reason(), d.epoch(), steps.fields());
     } else if (!isMaster) {
       long t0 = System.nanoTime();
       local.promote();

@@ -7,7 +7,13 @@ package dev.redisha.control;
 public interface EndpointSteering {
   void beforeLocalDemotion(long epoch);
 
-  void afterLocalPromotion(long epoch);
+  /**
+   * The local Redis was promoted: endpoints route clients here.
+   *
+   * @return when each endpoint step finished ({@link System#nanoTime}), by step name ("vip_added",
+   *     "arp_1"), for the promotion's step timings; empty when there are none to report
+   */
+  java.util.Map<String, Long> afterLocalPromotion(long epoch);
 
   /**
    * Before a planned switchover: hold client traffic on every endpoint of the group until nothing
@@ -26,7 +32,9 @@ public interface EndpointSteering {
     public void beforeLocalDemotion(long epoch) {}
 
     @Override
-    public void afterLocalPromotion(long epoch) {}
+    public java.util.Map<String, Long> afterLocalPromotion(long epoch) {
+      return java.util.Map.of();
+    }
 
     @Override
     public boolean prepareHandover(String target, long maxMs) {

@@ -23,6 +23,9 @@ import java.util.Optional;
  * @param handoverTo for HAND_OVER: the node taking over and its Redis
  * @param reason one human sentence: why (for people; tests and operators read it word for word)
  * @param cause the same why as a fixed code, for the event log and metrics
+ * @param timing for a takeover: when the evidence behind it arrived (monotonic ms), so the
+ *     controller can record how long each step took from the detection; {@link Timing#NONE}
+ *     otherwise
  */
 public record Decision(
     Action action,
@@ -36,10 +39,33 @@ public record Decision(
     Optional<Target> handoverTo,
     String reason,
     boolean fenceMayShutDown,
-    Cause cause) {
+    Cause cause,
+    Timing timing) {
 
   public Decision {
     java.util.Objects.requireNonNull(cause, "every decision has a cause");
+    java.util.Objects.requireNonNull(timing, "timing");
+  }
+
+  /**
+   * When a takeover's evidence arrived, on the agent's monotonic clock (ms; -1 where it does not
+   * apply): the event of the promotion gives every step as milliseconds since {@code detectedAt}.
+   *
+   * @param detectedAt when the last condition for the takeover held (the later of the evidence
+   *     and, for a silent agent, the end of its down time)
+   * @param evidenceAt when this node's probe that gave the evidence finished
+   * @param silenceAt when the old master's agent had been silent for the down time, -1 if heard
+   * @param lastAnswerAt when the old master's Redis last answered this node's probe
+   * @param lastAdvertAt when the old master's agent was last heard
+   */
+  public record Timing(long detectedAt, long evidenceAt, long silenceAt, long lastAnswerAt, long lastAdvertAt) {
+    public static final Timing NONE = new Timing(-1, -1, -1, -1, -1);
+  }
+
+  /** The same decision with the takeover's timing. */
+  public Decision withTiming(Timing t) {
+    return new Decision(action, epoch, masterNode, follow, takeover, fence, fenceCatchUp, persist, handoverTo, reason,
+        fenceMayShutDown, cause, t);
   }
 
   public enum Action {
@@ -121,38 +147,38 @@ public record Decision(
 
   public static Decision waiting(long epoch, String master, Cause cause, String reason) {
     return new Decision(Action.WAIT, epoch, master, Optional.empty(), false, Optional.empty(), false, false,
-        Optional.empty(), reason, false, cause);
+        Optional.empty(), reason, false, cause, Timing.NONE);
   }
 
   public static Decision replica(long epoch, String master, Optional<HostPort> follow, Cause cause, String reason) {
     return new Decision(Action.REPLICA, epoch, master, follow, false, Optional.empty(), false, false, Optional.empty(),
-        reason, false, cause);
+        reason, false, cause, Timing.NONE);
   }
 
   public static Decision fault(long epoch, String master, Optional<HostPort> follow, Cause cause, String reason) {
     return new Decision(Action.FAULT, epoch, master, follow, false, Optional.empty(), false, false, Optional.empty(),
-        reason, false, cause);
+        reason, false, cause, Timing.NONE);
   }
 
   public static Decision master(long epoch, String me, boolean persist, Cause cause, String reason) {
     return new Decision(Action.MASTER, epoch, me, Optional.empty(), false, Optional.empty(), false, persist,
-        Optional.empty(), reason, false, cause);
+        Optional.empty(), reason, false, cause, Timing.NONE);
   }
 
   public static Decision takeover(
       long newEpoch, String me, Optional<HostPort> fence, boolean catchUp, Cause cause, String reason) {
     return new Decision(Action.MASTER, newEpoch, me, Optional.empty(), true, fence, catchUp, true, Optional.empty(),
-        reason, false, cause);
+        reason, false, cause, Timing.NONE);
   }
 
   /** The same takeover from an old master stuck BUSY in an unkillable script: it may be shut down. */
   public Decision shuttingDownBusy(HostPort oldMaster) {
     return new Decision(Action.MASTER, epoch, masterNode, Optional.empty(), true, Optional.of(oldMaster), true, true,
-        Optional.empty(), reason, true, cause);
+        Optional.empty(), reason, true, cause, timing);
   }
 
   public static Decision handOver(long epoch, String me, Target to, Cause cause, String reason) {
     return new Decision(Action.HAND_OVER, epoch, me, Optional.empty(), false, Optional.empty(), false, false,
-        Optional.of(to), reason, false, cause);
+        Optional.of(to), reason, false, cause, Timing.NONE);
   }
 }

@@ -242,8 +242,7 @@ public final class GroupPolicy implements GroupBackend.Changes {
       Map<String, MemberReport> reports, long now) {
     MemberReport last = reports.get(master);
     long silentFor = now - (last == null ? startedAt : last.heardAtMillis());
-    long skew = (256 - config.priority()) * config.coordination().advertIntervalMs() / 256;
-    if (silentFor < downTimeMs + skew) {
+    if (silentFor < downTimeMs + silenceSkew(master, alive)) {
       return Decision.waiting(epoch(), master, Cause.MASTER_SILENT,
           "master " + master + " silent for " + silentFor + " ms; waiting for the down time");
     }
@@ -286,6 +285,17 @@ public final class GroupPolicy implements GroupBackend.Changes {
       default -> considerTakeover(master, h, alive, reports, probeOf(master).alive(),
           "its agent has been silent for " + silentFor + " ms and its Redis " + ev.phrase(), now);
     };
+  }
+
+  /**
+   * How much longer than the down time this node waits for a silent master: less for a higher
+   * priority, so that of several replicas the preferred one moves first. With no other live
+   * member that could take over there is nobody to let go first, and the wait would only lengthen
+   * a host loss.
+   */
+  private long silenceSkew(String master, Map<String, MemberReport> alive) {
+    boolean rival = alive.keySet().stream().anyMatch(id -> !id.equals(me) && !id.equals(master));
+    return rival ? (256 - config.priority()) * config.coordination().advertIntervalMs() / 256 : 0;
   }
 
   /** A decision that leaves things as they are although something is wrong: shown in status. */
@@ -471,7 +481,19 @@ public final class GroupPolicy implements GroupBackend.Changes {
     boolean knownUnreachable = old.unreachable(MasterRedisEvidence.NO_ANSWER_PROBES)
         && now - old.checkedAtMillis() <= config.health().intervalMs() + config.health().timeoutMs();
     return Decision.takeover(newEpoch, me, knownUnreachable ? Optional.empty() : Optional.of(redisOf(oldMaster)), catchUp,
-        Cause.MASTER_FAILED, "taking over from " + oldMaster + ": " + why);
+        Cause.MASTER_FAILED, "taking over from " + oldMaster + ": " + why).withTiming(timing(oldMaster, old, alive, reports));
+  }
+
+  /** When the evidence behind a takeover from {@code oldMaster} arrived, for the promotion's step timings. */
+  private Decision.Timing timing(String oldMaster, PeerRedisProbe probe, Map<String, MemberReport> alive,
+      Map<String, MemberReport> reports) {
+    MemberReport last = reports.get(oldMaster);
+    long lastAdvert = last == null ? -1 : last.heardAtMillis();
+    long silenceAt = alive.containsKey(oldMaster) || last == null ? -1
+        : lastAdvert + downTimeMs + silenceSkew(oldMaster, alive);
+    long evidenceAt = probe.checkedAtMillis();
+    return new Decision.Timing(Math.max(evidenceAt, silenceAt), evidenceAt, silenceAt, probe.lastAnswerAtMillis(),
+        lastAdvert);
   }
 
   private Decision electFirstMaster(RedisHealth h, Map<String, MemberReport> alive, long now) {

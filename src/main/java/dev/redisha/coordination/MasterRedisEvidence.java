@@ -26,7 +26,10 @@ record MasterRedisEvidence(Kind kind, String phrase) {
     NOT_MASTER,
     /** Answers LOADING: restarted and reading its file. */
     LOADING,
-    /** Refuses connections, or gave no answer to {@link #NO_ANSWER_PROBES} probes in a row. */
+    /**
+     * Refuses connections, gave no answer while its host completed no TCP handshake, or gave no
+     * answer to {@link #NO_ANSWER_PROBES} probes in a row.
+     */
     GONE,
     /** Not probed yet, one missed answer, or an error reply: no evidence either way. */
     UNCERTAIN;
@@ -55,6 +58,8 @@ record MasterRedisEvidence(Kind kind, String phrase) {
       case BUSY -> new MasterRedisEvidence(Kind.BUSY, probe.describe());
       case LOADING -> new MasterRedisEvidence(Kind.LOADING, probe.describe());
       case REFUSED -> new MasterRedisEvidence(Kind.GONE, "refuses connections");
+      // Its host completed no handshake while the probe waited: the host, not a slow server.
+      case UNREACHABLE -> new MasterRedisEvidence(Kind.GONE, probe.describe());
       case NO_ANSWER -> probe.unreachable(NO_ANSWER_PROBES)
           ? new MasterRedisEvidence(Kind.GONE, probe.describe())
           : new MasterRedisEvidence(Kind.UNCERTAIN, probe.describe());

@@ -42,8 +42,17 @@ public record PeerRedisProbe(
     LOADING,
     /** Nothing listens on the port: the process is gone. */
     REFUSED,
-    /** No answer within the timeout (host down, network cut, or a frozen server). */
+    /**
+     * No answer within the timeout, but its host completed a new TCP handshake meanwhile (or was
+     * not asked): a frozen or slow server, or a lost packet; evidence only when repeated.
+     */
     NO_ANSWER,
+    /**
+     * No answer within the timeout, and its host did not complete a new TCP handshake within the
+     * timeout either: nothing answers at the address (host down, link cut). A frozen or starved
+     * server's kernel still completes handshakes, so this is the host, not a slow Redis.
+     */
+    UNREACHABLE,
     /** Answered with an error (authentication, ACL): alive, but this agent cannot see into it. */
     ERROR
   }
@@ -69,12 +78,14 @@ public record PeerRedisProbe(
   }
 
   /**
-   * Definite evidence that no Redis serves at the address: refused, or no answer to {@code
-   * failures} probes in a row, each of which waited its full timeout for a byte. A probe thread
+   * Definite evidence that no Redis serves at the address: refused, unreachable (no answer and no
+   * handshake), or no answer to {@code failures} probes in a row, each of which waited its full
+   * timeout for a byte. A probe thread
    * that is merely starved of CPU does not count: the socket read it wakes up to finds the reply.
    */
   public boolean unreachable(int failures) {
-    return outcome == Outcome.REFUSED || (outcome == Outcome.NO_ANSWER && failuresInRow >= failures);
+    return outcome == Outcome.REFUSED || outcome == Outcome.UNREACHABLE
+        || (outcome == Outcome.NO_ANSWER && failuresInRow >= failures);
   }
 
   /** How long it has been busy at {@code now}, 0 if not busy. */
@@ -93,6 +104,7 @@ public record PeerRedisProbe(
       case REFUSED -> "refuses connections";
       case NO_ANSWER -> "gave no answer to " + failuresInRow + " probe" + (failuresInRow == 1 ? "" : "s")
           + " in a row (" + detail + ")";
+      case UNREACHABLE -> "gave no answer and its host completed no TCP handshake (" + detail + ")";
       case ERROR -> "answers with an error (" + detail + ")";
     };
   }

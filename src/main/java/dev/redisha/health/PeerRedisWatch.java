@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import redis.clients.jedis.Jedis;
@@ -24,11 +27,24 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * second timeout to learn what the probes already know, and no node promotes itself past a peer's
  * Redis that still answers as master.
  *
- * <p>The connection is kept open between probes (one INFO per interval, no connect cost), and a
- * probe whose connection broke reconnects at once, so a crashed server shows as refused within
- * one probe rather than after a timeout.
+ * <p>The connection is kept open between probes (one INFO per interval, no connect cost) and
+ * watched while idle: a server that dies closes it, and the watch probes again at once, so a
+ * crashed server shows as refused within a round trip of its death rather than at the next
+ * interval. A probe whose connection broke reconnects at once, so a crash is never taken for a
+ * timeout.
  */
 public final class PeerRedisWatch implements AutoCloseable {
+  /**
+   * Between probes the idle kept connection is watched in slices this long, so a closed
+   * connection is noticed at once and a {@link #requestProbe} within one slice.
+   */
+  private static final long IDLE_SLICE_NANOS = 10_000_000;
+  /**
+   * A probe without an answer after this long starts a bare TCP handshake beside it. A healthy
+   * server on the same network answers well before; most probes start none.
+   */
+  private static final long HANDSHAKE_AFTER_MS = 20;
+
   private final Map<String, Prober> probers = new LinkedHashMap<>();
   private final Map<String, PeerRedisProbe> latest = new ConcurrentHashMap<>();
   private final Runnable onChange;
@@ -78,9 +94,13 @@ public final class PeerRedisWatch implements AutoCloseable {
     private final RedisConnector connector;
     private final HealthConfig health;
     private final Thread thread;
+    /** Runs the handshake beside a probe that is late. */
+    private final ScheduledThreadPoolExecutor handshakes;
     private volatile boolean running = true;
     private volatile boolean requested;
     private Jedis jedis;
+    /** The kept connection's socket (plain TCP), watched between probes; null with TLS or none. */
+    private java.net.Socket socket;
 
     Prober(String nodeId, HostPort target, RedisConnector connector, HealthConfig health) {
       this.nodeId = nodeId;
@@ -89,6 +109,13 @@ public final class PeerRedisWatch implements AutoCloseable {
       this.health = health;
       this.thread = new Thread(this::run, "peer-redis-" + nodeId);
       this.thread.setDaemon(true);
+      ScheduledThreadPoolExecutor h = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "peer-handshake-" + nodeId);
+        t.setDaemon(true);
+        return t;
+      });
+      h.setRemoveOnCancelPolicy(true);
+      this.handshakes = h;
     }
 
     private void run() {
@@ -103,7 +130,14 @@ public final class PeerRedisWatch implements AutoCloseable {
         }
         long until = started + health.intervalMs() * 1_000_000;
         while (running && !requested && System.nanoTime() < until) {
-          LockSupport.parkNanos(this, until - System.nanoTime());
+          if (socket == null) {
+            LockSupport.parkNanos(this, until - System.nanoTime());
+          } else if (!quietFor(Math.min(until - System.nanoTime(), IDLE_SLICE_NANOS))) {
+            // The server closed the kept connection (a crash closes it at once): ask again now
+            // rather than at the next interval; the answer (refused, or a restarted server) is
+            // the evidence, the closed connection itself is none.
+            break;
+          }
         }
         requested = false;
       }
@@ -111,6 +145,11 @@ public final class PeerRedisWatch implements AutoCloseable {
     }
 
     private PeerRedisProbe probeOnce() {
+      // A probe that is late starts a bare TCP handshake beside it, so that a probe that times out
+      // also tells whether the host answers at all (see Outcome.UNREACHABLE) without a second
+      // timeout in a row.
+      ScheduledFuture<Boolean> handshake = handshakes.schedule(this::handshakeAnswered, HANDSHAKE_AFTER_MS,
+          TimeUnit.MILLISECONDS);
       try {
         return answered(info());
       } catch (JedisConnectionException first) {
@@ -121,7 +160,7 @@ public final class PeerRedisWatch implements AutoCloseable {
         if (timedOut(first)) {
           // A full timeout without a byte is the answer itself; a second try now would only
           // double the time a lost host takes to count as unreachable.
-          return failed(PeerRedisProbe.Outcome.NO_ANSWER, firstLine(first.getMessage()));
+          return noAnswer(handshake, first);
         }
         // A kept connection that broke (server restarted, connection killed) says nothing about
         // the server now: ask once more on a fresh connection for a definite answer.
@@ -131,20 +170,90 @@ public final class PeerRedisWatch implements AutoCloseable {
           drop();
           return RedisHealthMonitor.isRefused(again)
               ? failed(PeerRedisProbe.Outcome.REFUSED, "connection refused")
-              : failed(PeerRedisProbe.Outcome.NO_ANSWER, firstLine(again.getMessage()));
+              : noAnswer(handshake, again);
         } catch (JedisDataException e) {
           return replied(e);
         }
       } catch (JedisDataException e) {
         return replied(e);
+      } finally {
+        handshake.cancel(false);
+      }
+    }
+
+    /**
+     * No answer: UNREACHABLE when the handshake started beside the probe did not complete either,
+     * else (it completed, was refused, or its result is not known in time) NO_ANSWER.
+     */
+    private PeerRedisProbe noAnswer(ScheduledFuture<Boolean> handshake, JedisConnectionException e) {
+      boolean hostAnswered;
+      try {
+        hostAnswered = handshake.get(health.timeoutMs() + HANDSHAKE_AFTER_MS + 50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        hostAnswered = true;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+          | java.util.concurrent.CancellationException unknown) {
+        // Not known: no evidence beyond the missed answer.
+        hostAnswered = true;
+      }
+      return failed(hostAnswered ? PeerRedisProbe.Outcome.NO_ANSWER : PeerRedisProbe.Outcome.UNREACHABLE,
+          firstLine(e.getMessage()));
+    }
+
+    /**
+     * Whether the host completes a TCP handshake on the Redis port within the probe timeout, or
+     * refuses it (its kernel answers either way). A frozen or starved Redis's kernel still
+     * completes it; a starved agent thread does not fake a failure, because a connect that
+     * completed while it waited is seen as complete when it wakes.
+     */
+    private boolean handshakeAnswered() {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress(target.host(), target.port()), (int) health.timeoutMs());
+        return true;
+      } catch (java.net.ConnectException refused) {
+        return true;
+      } catch (java.io.IOException | RuntimeException e) {
+        return false;
       }
     }
 
     private RedisInfo info() {
       if (jedis == null) {
-        jedis = connector.connect(target, (int) health.timeoutMs());
+        RedisConnector.Watched w = connector.connectWatched(target, (int) health.timeoutMs());
+        jedis = w.jedis();
+        socket = w.socket();
       }
       return InfoParser.parse(jedis.info());
+    }
+
+    /**
+     * Waits on the idle kept connection for at most {@code nanos}: nothing is expected on it
+     * between probes, so anything that arrives (the end of the stream above all) ends the wait.
+     *
+     * @return true if it stayed quiet; false if it ended or broke (then it is dropped)
+     */
+    private boolean quietFor(long nanos) {
+      java.net.Socket s = socket;
+      try {
+        s.setSoTimeout((int) Math.max(1, nanos / 1_000_000));
+        s.getInputStream().read();
+        drop();
+        return false;
+      } catch (java.net.SocketTimeoutException quiet) {
+        return true;
+      } catch (java.io.IOException | RuntimeException e) {
+        drop();
+        return false;
+      } finally {
+        if (socket != null) {
+          try {
+            socket.setSoTimeout((int) health.timeoutMs());
+          } catch (java.io.IOException e) {
+            drop();
+          }
+        }
+      }
     }
 
     private PeerRedisProbe answered(RedisInfo info) {
@@ -173,6 +282,7 @@ public final class PeerRedisWatch implements AutoCloseable {
     private PeerRedisProbe failed(PeerRedisProbe.Outcome outcome, String detail) {
       PeerRedisProbe prev = latest.get(nodeId);
       int failures = prev.outcome() == PeerRedisProbe.Outcome.NO_ANSWER || prev.outcome() == PeerRedisProbe.Outcome.REFUSED
+          || prev.outcome() == PeerRedisProbe.Outcome.UNREACHABLE
           ? prev.failuresInRow() + 1 : 1;
       return new PeerRedisProbe(nodeId, target, outcome, prev.info(), failures, prev.lastAnswerAtMillis(), -1,
           clock.getAsLong(), detail);
@@ -195,11 +305,13 @@ public final class PeerRedisWatch implements AutoCloseable {
           // already broken
         }
         jedis = null;
+        socket = null;
       }
     }
 
     void stop() {
       running = false;
+      handshakes.shutdownNow();
       thread.interrupt();
       LockSupport.unpark(thread);
       try {

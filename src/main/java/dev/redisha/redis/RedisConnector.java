@@ -50,6 +50,50 @@ public final class RedisConnector {
    * @throws redis.clients.jedis.exceptions.JedisException when it cannot connect or authenticate
    */
   public Jedis connect(HostPort target, int timeoutMs) {
+    Jedis jedis = new Jedis(new HostAndPort(target.host(), target.port()), clientConfig(timeoutMs));
+    try {
+      jedis.getConnection().connect();
+      return jedis;
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A connected client and, over plain TCP, its socket: a watcher can wait on the socket between
+   * commands and learn at once that the server closed it (no socket with TLS, whose records a raw
+   * read would take from the client).
+   *
+   * @param socket the connection's socket; null with TLS
+   */
+  public record Watched(Jedis jedis, java.net.Socket socket) {}
+
+  /** As {@link #connect}, keeping the socket where there is one to watch. */
+  public Watched connectWatched(HostPort target, int timeoutMs) {
+    if (tls.isPresent()) {
+      return new Watched(connect(target, timeoutMs), null);
+    }
+    redis.clients.jedis.JedisClientConfig config = clientConfig(timeoutMs);
+    redis.clients.jedis.DefaultJedisSocketFactory sockets =
+        new redis.clients.jedis.DefaultJedisSocketFactory(new HostAndPort(target.host(), target.port()), config);
+    java.util.concurrent.atomic.AtomicReference<java.net.Socket> made = new java.util.concurrent.atomic.AtomicReference<>();
+    // The client connects and authenticates in its constructor.
+    Jedis jedis = new Jedis(() -> {
+      java.net.Socket s = sockets.createSocket();
+      made.set(s);
+      return s;
+    }, config);
+    try {
+      jedis.getConnection().connect();
+      return new Watched(jedis, made.get());
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+  }
+
+  private redis.clients.jedis.JedisClientConfig clientConfig(int timeoutMs) {
     DefaultJedisClientConfig.Builder config =
         DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(timeoutMs)
@@ -58,13 +102,6 @@ public final class RedisConnector {
     user.ifPresent(config::user);
     password.ifPresent(p -> config.password(p.text()));
     tls.ifPresent(f -> config.ssl(true).sslSocketFactory(f));
-    Jedis jedis = new Jedis(new HostAndPort(target.host(), target.port()), config.build());
-    try {
-      jedis.getConnection().connect();
-      return jedis;
-    } catch (RuntimeException e) {
-      jedis.close();
-      throw e;
-    }
+    return config.build();
   }
 }

@@ -16,8 +16,9 @@ final class RecordingEndpoints implements EndpointSteering {
   }
 
   @Override
-  public void afterLocalPromotion(long epoch) {
+  public java.util.Map<String, Long> afterLocalPromotion(long epoch) {
     journal.add("endpoints: route to me");
+    return java.util.Map.of();
   }
 
   @Override

@@ -54,9 +54,14 @@ class PeerRedisWatchTest {
       script.get();
       Await.until("answers again", Duration.ofSeconds(5), () -> watch.latest().get("p").answersAsMaster());
 
-      // Frozen (SIGSTOP): no answer, counted probe by probe, each after its full timeout.
+      // Frozen (SIGSTOP): no answer, counted probe by probe, each after its full timeout. Its
+      // kernel still completes TCP handshakes, so it is never taken for an unreachable host.
       redis.signal("STOP");
       try {
+        Await.until("one probe without an answer", Duration.ofSeconds(5),
+            () -> watch.latest().get("p").failuresInRow() >= 1);
+        assertEquals(PeerRedisProbe.Outcome.NO_ANSWER, watch.latest().get("p").outcome(),
+            "a frozen Redis whose host answers is a missed answer, not an unreachable host");
         Await.until("two probes without an answer", Duration.ofSeconds(5),
             () -> watch.latest().get("p").unreachable(2));
         assertEquals(PeerRedisProbe.Outcome.NO_ANSWER, watch.latest().get("p").outcome());
@@ -69,6 +74,42 @@ class PeerRedisWatchTest {
       redis.kill();
       Await.until("refused", Duration.ofSeconds(5),
           () -> watch.latest().get("p").outcome() == PeerRedisProbe.Outcome.REFUSED);
+    }
+  }
+
+  @Test
+  void anAddressWhereNoHandshakeCompletesIsUnreachableAfterOneProbe() throws Exception {
+    // A listener whose accept queue is full drops every further SYN, as a host that is gone
+    // does: neither the probe nor the handshake beside it gets an answer.
+    try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      HostPort addr = new HostPort("127.0.0.1", full.getLocalPort());
+      List<java.net.Socket> queued = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          java.net.Socket s = new java.net.Socket();
+          try {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", addr.port()), 200);
+            queued.add(s);
+          } catch (java.io.IOException e) {
+            s.close();
+            break;
+          }
+        }
+        try (PeerRedisWatch watch = new PeerRedisWatch(new RedisConnector(Optional.empty(), Optional.of(PASSWORD), Optional.empty()),
+            List.of(new PeerConfig("p", new HostPort("127.0.0.1", 1), addr, Optional.empty())),
+            new HealthConfig(50, 200, 3), () -> { }, () -> System.nanoTime() / 1_000_000)) {
+          watch.start();
+          Await.until("a probe without an answer", Duration.ofSeconds(10),
+              () -> watch.latest().get("p").failuresInRow() >= 1);
+          PeerRedisProbe first = watch.latest().get("p");
+          assertEquals(PeerRedisProbe.Outcome.UNREACHABLE, first.outcome(), first.describe());
+          assertTrue(first.unreachable(2), "unreachable counts as evidence after one probe");
+        }
+      } finally {
+        for (java.net.Socket s : queued) {
+          s.close();
+        }
+      }
     }
   }
 

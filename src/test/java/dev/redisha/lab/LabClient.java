@@ -107,7 +107,7 @@ public final class LabClient {
             throw new JedisException("no master known");
           }
           if (jedis != null && !target.get().equals(connectedTo)) {
-            jedis.close();
+            closeQuietly(jedis);
             jedis = null;
           }
           if (jedis == null) {
@@ -143,9 +143,7 @@ public final class LabClient {
             errorOut.write(System.currentTimeMillis() + " " + kind + " " + m.replaceAll("\\s+", " ") + "\n");
             errorOut.flush();
           }
-          if (jedis != null) {
-            jedis.close();
-          }
+          closeQuietly(jedis);
           jedis = null;
           LockSupport.parkNanos(5_000_000);
         }
@@ -156,6 +154,21 @@ public final class LabClient {
       }
     }
     System.out.println("written " + Files.readAllLines(acks).size() + " errors " + errors);
+  }
+
+  /**
+   * Closing a connection the server already dropped can throw (Jedis flushes on close: broken
+   * pipe); the writer must go on retrying, not die with the measurement.
+   */
+  private static void closeQuietly(redis.clients.jedis.Jedis jedis) {
+    if (jedis == null) {
+      return;
+    }
+    try {
+      jedis.close();
+    } catch (RuntimeException ignored) {
+      // already broken
+    }
   }
 
   private static String runId(String info) {

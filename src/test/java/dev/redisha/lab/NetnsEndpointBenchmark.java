@@ -36,7 +36,11 @@ public final class NetnsEndpointBenchmark {
   /** lostOlder: acked more than 200 ms before the fault, longer than any replication lag here. */
   private record Result(double outageMs, int lost, int lostOlder) {}
 
-  private record Trial(String fault, Map<String, Result> byEndpoint, String failure) {}
+  /**
+   * @param steps the takeover's steps (see {@link TakeoverSteps}), as ms since the fault; empty
+   *     when the promotion event was not found
+   */
+  private record Trial(String fault, Map<String, Result> byEndpoint, Map<String, Double> steps, String failure) {}
 
   public static void main(String[] args) throws Exception {
     if (!NetnsLab.isRoot() || !NetnsLab.toolsPresent()) {
@@ -71,6 +75,8 @@ public final class NetnsEndpointBenchmark {
     out.append("  Sentinel endpoints of h1 and h2 (asked at most every 20 ms, the last one that answered first, 300 ms timeout)\n");
     out.append("crash: SIGKILL of h1's redis-server; host-loss: h1's eth0 set down\n");
     out.append("outage: longest silence between two acks after the fault; lost: acked writes missing on h2 afterwards\n");
+    out.append("step table: from h2's promote event (t_*_ms since its detection, detected_wall_ms); the fault's time is the\n");
+    out.append("  SIGKILL (crash) or the return of `ip link set eth0 down` (host loss)\n");
     out.append("  (asynchronous replication: what h1 acked but had not sent to h2 when it died is lost; nothing older may be)\n\n");
     for (String fault : FAULTS) {
       List<Trial> of = trials.stream().filter(t -> t.fault.equals(fault)).toList();
@@ -92,6 +98,10 @@ public final class NetnsEndpointBenchmark {
     }
     trials.stream().filter(t -> t.failure != null)
         .forEach(t -> out.append("failed ").append(t.fault).append(": ").append(t.failure).append('\n'));
+    for (String fault : FAULTS) {
+      out.append('\n').append(TakeoverSteps.table(fault,
+          trials.stream().filter(t -> t.fault.equals(fault) && t.failure == null).map(t -> t.steps).toList()));
+    }
     System.out.print("\n" + out);
     Path results = Path.of("bench", "results");
     Files.createDirectories(results);
@@ -106,7 +116,7 @@ public final class NetnsEndpointBenchmark {
       Path dir = Files.createDirectories(Path.of("bench", "out", "netns", Long.toString(System.nanoTime())).toAbsolutePath());
       // No failback during the measurement: it is not what this benchmark is about.
       VipGroup g = new VipGroup(lab, dir, 600_000);
-      g.startAgents();
+      g.startAgentsH1First();
       g.awaitRole(VipGroup.VIP, "master");
       g.awaitInSyncReplica("198.18.0.2");
       Path stop = dir.resolve("stop");
@@ -121,13 +131,18 @@ public final class NetnsEndpointBenchmark {
         Await.until("1000 writes through " + e.getKey(), Duration.ofSeconds(30), () -> VipGroup.lines(e.getValue()) >= 1000);
       }
       g.awaitReplicaReceives("198.18.0.2", acks.values());
-      long faultAt = System.currentTimeMillis();
+      // The fault's time for the step table: the kill itself (the pid lookup before it takes tens
+      // of ms on a loaded host), or the end of the command that set the link down.
+      long faultAt;
       if (fault.equals("crash")) {
-        for (long pid : lab.pids("h1", "redis-server")) {
+        List<Long> pids = lab.pids("h1", "redis-server");
+        faultAt = System.currentTimeMillis();
+        for (long pid : pids) {
           ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
       } else {
         lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
+        faultAt = System.currentTimeMillis();
       }
       for (Map.Entry<String, Path> e : acks.entrySet()) {
         int before = VipGroup.lines(e.getValue());
@@ -143,9 +158,13 @@ public final class NetnsEndpointBenchmark {
         results.put(e.getKey(), new Result(outage(e.getValue(), faultAt), VipGroup.missing(verify),
             ackedBefore(e.getValue(), verify, faultAt - 200)));
       }
-      return new Trial(fault, results, null);
+      Map<String, Double> steps = TakeoverSteps.read(dir.resolve("state-h2").resolve("events.jsonl"), faultAt);
+      for (Map.Entry<String, Path> e : acks.entrySet()) {
+        steps.put("client via " + e.getKey() + " writes again", resumedAt(e.getValue(), faultAt) - (double) faultAt);
+      }
+      return new Trial(fault, results, steps, null);
     } catch (Exception | AssertionError e) {
-      return new Trial(fault, results, String.valueOf(e.getMessage()));
+      return new Trial(fault, results, Map.of(), String.valueOf(e.getMessage()));
     }
   }
 
@@ -160,6 +179,22 @@ public final class NetnsEndpointBenchmark {
       }
     }
     return older;
+  }
+
+  /** When the ack that ended the longest silence after the fault came (wall ms). */
+  private static long resumedAt(Path acks, long faultAt) throws java.io.IOException {
+    long prev = Long.MIN_VALUE;
+    long worst = -1;
+    long at = -1;
+    for (String line : Files.readAllLines(acks)) {
+      long t = Long.parseLong(line.split(" ")[1]);
+      if (prev != Long.MIN_VALUE && t >= faultAt && t - prev > worst) {
+        worst = t - prev;
+        at = t;
+      }
+      prev = t;
+    }
+    return at;
   }
 
   /** The longest silence between two acks around the fault, from "n wallMillis" lines. */

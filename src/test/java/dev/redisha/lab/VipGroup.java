@@ -86,11 +86,29 @@ final class VipGroup {
    * {@code bin/redis-ha} (the jar with the JVM settings users get) for bench/soak.
    */
   void startAgents(List<String> launcher) throws IOException {
+    startAgents(launcher, () -> { });
+  }
+
+  /**
+   * As {@link #startAgents()}, but h2's agent only once h1 answers as master. Started together on
+   * a loaded machine, h2's agent can be up long before h1's and take the empty group's master role
+   * (it holds as much data as anyone: none); with failback delayed, h1 then stays a replica and a
+   * trial that needs h1 as master waits for nothing.
+   */
+  void startAgentsH1First() throws IOException {
+    startAgents(List.of(javaBin(), "-cp", System.getProperty("java.class.path"), "dev.redisha.cli.Main"),
+        () -> awaitRole(ADDRESSES.get("h1"), "master"));
+  }
+
+  private void startAgents(List<String> launcher, Runnable betweenH1AndH2) throws IOException {
     Path key = Files.writeString(dir.resolve("key.txt"), "4f1c2a9be0d34c7a8e5f60b1c2d3e4f5");
     Path pw = Files.writeString(dir.resolve("redis.pass"), PASSWORD);
     writeConfig("h1", "h2", 150, key, pw);
     writeConfig("h2", "h1", 100, key, pw);
     for (String h : List.of("h1", "h2")) {
+      if (h.equals("h2")) {
+        betweenH1AndH2.run();
+      }
       List<String> cmd = new ArrayList<>(launcher);
       cmd.addAll(List.of("run", "--config", dir.resolve(h + ".yaml").toString()));
       lab.start(h, cmd, Map.of(), dir.resolve(h + ".log"));

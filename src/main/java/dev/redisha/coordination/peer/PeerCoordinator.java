@@ -48,6 +48,9 @@ public final class PeerCoordinator implements Coordinator {
   private final LongSupplier clock;
   private final MasterElection election;
   private final Runnable wakeup;
+  /** Per peer: the wake-up due when its silence reaches the down time (see {@link #onAdvert}). */
+  private final Map<String, java.util.concurrent.ScheduledFuture<?>> silenceWakes =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, PeerReport> reports = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sender;
   private volatile AdvertTransport transport;
@@ -111,7 +114,28 @@ public final class PeerCoordinator implements Coordinator {
       probePeerRedis.accept(a.nodeId());
     }
     releaseBarriers();
+    wakeSilentAfterDownTime(a.nodeId());
     wakeup.run();
+  }
+
+  /**
+   * The moment a peer's silence reaches the down time is itself a change no packet announces:
+   * the decision loop is woken then, and that peer's Redis probed, instead of at its next tick.
+   */
+  private void wakeSilentAfterDownTime(String nodeId) {
+    long down = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
+    try {
+      java.util.concurrent.ScheduledFuture<?> next = sender.schedule(() -> {
+        probePeerRedis.accept(nodeId);
+        wakeup.run();
+      }, down + 1, TimeUnit.MILLISECONDS);
+      java.util.concurrent.ScheduledFuture<?> before = silenceWakes.put(nodeId, next);
+      if (before != null) {
+        before.cancel(false);
+      }
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // Halted: nothing to wake.
+    }
   }
 
   private void sendDraft() {

@@ -4,7 +4,9 @@ import dev.redisha.config.EndpointsConfig;
 import dev.redisha.endpoint.Endpoint;
 import dev.redisha.endpoint.MasterView;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -15,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * The seed's endpoint: a virtual IP on the master's host. Taken with {@code ip addr add} and
  * announced by gratuitous ARP ({@code arping -U}) so neighbours update their caches at once;
  * released with {@code ip addr del} before this node's Redis is demoted (in a planned handover,
- * before it is even paused), so no client reaches a demoted server through it. Removing the address is synchronous (milliseconds); announcing runs
- * on its own thread because arping takes {@code count × interval}.
+ * before it is even paused), so no client reaches a demoted server through it. Removing the address is synchronous (milliseconds), and so is
+ * the first announcement; the repeats run on their own thread because they take {@code count ×
+ * interval}.
  */
 public final class VipEndpoint implements Endpoint {
   private static final Logger log = LoggerFactory.getLogger(VipEndpoint.class);
@@ -26,6 +29,7 @@ public final class VipEndpoint implements Endpoint {
   private final Consumer<String> events;
   private final ExecutorService announcer;
   private volatile boolean held;
+  private Map<String, Long> lastTake = new LinkedHashMap<>();
 
   /**
    * @throws IllegalStateException if the agent lacks CAP_NET_ADMIN or CAP_NET_RAW, or the
@@ -100,21 +104,45 @@ public final class VipEndpoint implements Endpoint {
       log.error("could not add VIP {} on {}: {}", cidr(), vip.device(), add.output());
       return;
     }
+    long addedAt = System.nanoTime();
     held = true;
+    // The first announcement goes out from this thread, at once: a hand-off to the announcer
+    // thread costs a scheduling delay on a loaded host, and until the clients' neighbours hear it
+    // their packets still go to the old master's host.
+    arpOnce();
+    lastTake = new LinkedHashMap<>(Map.of("vip_added", addedAt));
+    lastTake.put("arp_1", System.nanoTime());
     events.accept("VIP " + cidr() + " added on " + vip.device());
-    announcer.execute(this::announce);
+    if (vip.arpingCount() > 1) {
+      announcer.execute(this::repeatAnnouncement);
+    }
   }
 
   /**
-   * One {@code arping -U -c 1} per announcement, started {@code arping_interval_ms} apart: arping's
-   * own {@code -i} takes whole seconds only, too coarse for a sub-second failover.
+   * When the last take of the address finished its steps ({@link System#nanoTime}): the address
+   * added ("vip_added") and the first gratuitous ARP started ("arp_1"); empty before the first.
    */
-  private void announce() {
-    List<String> cmd = List.of("arping", "-q", "-U", "-c", "1", "-I", vip.device(), "-s", vip.address(), vip.address());
-    for (int i = 0; i < vip.arpingCount() && held; i++) {
-      NetCommand.start(cmd).ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
+  public synchronized Map<String, Long> lastTake() {
+    return Map.copyOf(lastTake);
+  }
+
+  /**
+   * The repeats, one {@code arping -U -c 1} each, started {@code arping_interval_ms} apart after the
+   * first (arping's own {@code -i} takes whole seconds only, too coarse for a sub-second
+   * failover): a neighbour that missed one announcement hears the next.
+   */
+  private void repeatAnnouncement() {
+    for (int i = 1; i < vip.arpingCount() && held; i++) {
       java.util.concurrent.locks.LockSupport.parkNanos(vip.arpingIntervalMs() * 1_000_000);
+      if (held) {
+        arpOnce();
+      }
     }
+  }
+
+  private void arpOnce() {
+    List<String> cmd = List.of("arping", "-q", "-U", "-c", "1", "-I", vip.device(), "-s", vip.address(), vip.address());
+    NetCommand.start(cmd).ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
   }
 
   private void release(String why) {
