@@ -17,13 +17,18 @@ import dev.redisha.config.PeerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import dev.redisha.control.ManagedRedis;
 import dev.redisha.coordination.Decision;
 import dev.redisha.coordination.FileStateStore;
-import dev.redisha.coordination.peer.PeerCoordinator;
+import dev.redisha.coordination.Coordinator;
+import dev.redisha.coordination.MemberView;
+import dev.redisha.coordination.Route;
+import dev.redisha.coordination.backends.CoordinatorFactory;
 import dev.redisha.event.Event;
 import dev.redisha.event.EventLog;
+import dev.redisha.event.EventType;
 import dev.redisha.event.HookRunner;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
@@ -62,7 +67,7 @@ public final class Agent implements AutoCloseable {
   private final EventLog events;
   private final HookRunner hooks;
   private final Optional<ManagedRedis> managed;
-  private final PeerCoordinator coordinator;
+  private final Coordinator coordinator;
   private final RedisHealthMonitor health;
   private final PeerRedisWatch peerRedis;
   private final Controller controller;
@@ -90,8 +95,8 @@ public final class Agent implements AutoCloseable {
     this.hooks = new HookRunner(config.hooks(), events::append);
     RedisConnector connector = RedisConnector.of(config.redis());
     this.peerRedis = new PeerRedisWatch(connector, config.peers(), config.health(), () -> inbox.offer(WAKEUP), clock);
-    this.coordinator = new PeerCoordinator(config, new FileStateStore(config.stateDir()), clock, () -> inbox.offer(WAKEUP),
-        peerRedis::latest, peerRedis::requestProbe);
+    this.coordinator = CoordinatorFactory.open(config, new FileStateStore(config.stateDir()), clock,
+        () -> inbox.offer(WAKEUP), peerRedis::latest, peerRedis::requestProbe);
     this.managed = config.redis().mode() == RedisMode.MANAGED
         ? Optional.of(new ManagedRedis(config, events::append, coordinator::epoch)) : Optional.empty();
     this.health = new RedisHealthMonitor(connector, config.redis().address(), config.health(), inbox::offer, clock);
@@ -110,7 +115,7 @@ public final class Agent implements AutoCloseable {
   }
 
   public Agent start() {
-    events.append(new Event(Instant.now(), config.nodeId(), "start",
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.START,
         "agent started (" + config.redis().mode().toString().toLowerCase() + " mode, priority " + config.priority() + ")",
         coordinator.epoch(), Map.of()));
     // Before the first probe is acted on: a redis-server left by a crashed agent is this node's
@@ -143,20 +148,11 @@ public final class Agent implements AutoCloseable {
   }
 
   private void registerMetrics() {
-    agentMetrics = dev.redisha.api.AgentMetrics.bind(metrics, config, new dev.redisha.api.AgentMetrics.Sources(
-        this::status, () -> latest, coordinator::acceptedPackets, coordinator::droppedPackets,
-        () -> linkProblemCounts(coordinator.linkProblems().stream().map(p -> p.kind()).toList()),
-        () -> { Map<String, Long> m = new HashMap<>(); coordinator.linkProblemOnsets().forEach((k, n) -> m.put(k.name().toLowerCase(), n)); return m; },
-        java.util.Arrays.stream(dev.redisha.coordination.peer.PeerLinkProblem.Kind.values()).map(k -> k.name().toLowerCase()).toList(),
-        List.copyOf(coordinator.droppedPackets().keySet()), endpoints.all()));
+    agentMetrics = dev.redisha.api.AgentMetrics.bind(metrics, config,
+        new dev.redisha.api.AgentMetrics.Sources(this::status, () -> latest, endpoints.all()));
     events.subscribe(agentMetrics::observe);
     health.onProbe(agentMetrics::recordProbe);
-  }
-
-  private static Map<String, Long> linkProblemCounts(List<dev.redisha.coordination.peer.PeerLinkProblem.Kind> kinds) {
-    Map<String, Long> counts = new HashMap<>();
-    kinds.forEach(k -> counts.merge(k.name().toLowerCase(), 1L, Long::sum));
-    return counts;
+    coordinator.bindMetrics(metrics);
   }
 
   private void run() {
@@ -173,9 +169,8 @@ public final class Agent implements AutoCloseable {
         }
         Decision d = coordinator.decide(latest);
         Decision previous = lastDecision;
-        if (previous == null || previous.action() != d.action() || !previous.reason().equals(d.reason())) {
-          log.info("[{}] {} (epoch {}): {}", config.nodeId(), d.action(), d.epoch(), d.reason());
-        }
+        // No log line here: the controller records every change of decision as an event, which
+        // the event log also writes to the application log.
         lastDecision = d;
         controller.apply(d, latest);
         if (previous == null || previous.action() != d.action() || previous.epoch() != d.epoch()) {
@@ -213,7 +208,7 @@ public final class Agent implements AutoCloseable {
     if (info.isPresent() && !info.get().isMaster()) {
       long masterOffset = coordinator.peers().stream()
           .filter(p -> p.nodeId().equals(coordinator.epochMaster()))
-          .mapToLong(NodeStatus.PeerView::replOffset).findFirst().orElse(offset);
+          .mapToLong(MemberView::replOffset).findFirst().orElse(offset);
       lag = Math.max(0, masterOffset - offset);
     }
     Decision d = lastDecision;
@@ -227,34 +222,20 @@ public final class Agent implements AutoCloseable {
         coordinator.pendingSwitchover(), endpointViews.latest());
   }
 
-  /** The group's master as endpoints should see it now. */
+  /** The group's master as endpoints should see it now: the coordinator's route, with each node's Redis. */
   private MasterView masterView(boolean localIsMaster) {
-    String master = coordinator.epochMaster();
-    List<HostPort> others = new ArrayList<>();
-    Optional<HostPort> masterRedis = Optional.empty();
+    Route route = coordinator.route(localIsMaster);
     RedisHealth own = latest;
     List<RedisNodeView> nodes = new ArrayList<>(List.of(new RedisNodeView(config.nodeId(), config.redis().announce(),
         own.up(), own.info().map(RedisInfo::role).orElse(""), own.info().map(RedisInfo::runId).orElse(""))));
-    if (master.equals(config.nodeId())) {
-      masterRedis = localIsMaster ? Optional.of(config.redis().announce()) : Optional.empty();
-    } else {
-      others.add(config.redis().announce());
-    }
-    for (NodeStatus.PeerView p : coordinator.peers()) {
+    for (MemberView p : coordinator.peers()) {
       HostPort redis = config.peers().stream().filter(c -> c.nodeId().equals(p.nodeId()))
           .findFirst().orElseThrow().redis();
-      boolean servesAsMaster = p.nodeId().equals(master) && p.redisUp() && "master".equals(p.redisRole())
-          && (p.state() == AgentState.MASTER || p.state() == AgentState.HANDING_OVER);
       PeerRedisProbe probe = peerRedis.latest().get(p.nodeId());
       nodes.add(new RedisNodeView(p.nodeId(), redis, p.redisUp(), p.redisRole(), probe == null ? "" : probe.runId()));
-      if (servesAsMaster) {
-        masterRedis = Optional.of(redis);
-      } else {
-        others.add(redis);
-      }
     }
-    return new MasterView(coordinator.epoch(), masterRedis.isPresent() ? Optional.of(master) : Optional.empty(),
-        masterRedis, others, localIsMaster, nodes);
+    return new MasterView(route.epoch(), route.master().map(Decision.Target::nodeId),
+        route.master().map(Decision.Target::redis), route.others(), localIsMaster, nodes);
   }
 
   /** Each Redis's replication offset as last seen (own probe, peers' adverts), for Sentinel's replicas. */
@@ -267,7 +248,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void endpointEvent(String what) {
-    events.append(new Event(Instant.now(), config.nodeId(), "endpoint", what, coordinator.epoch(), Map.of()));
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.ENDPOINT, what, coordinator.epoch(), Map.of()));
   }
 
   /** Called by the controller inside its steps, on the decision thread. */
@@ -285,14 +266,20 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public boolean prepareHandover(String target, long maxMs) {
-      long deadline = System.nanoTime() + maxMs * 1_000_000;
       CompletableFuture<Boolean> local = endpoints.prepareHandover(target, Duration.ofMillis(maxMs));
-      // The peers' agents hold their endpoints when they see this node advertise HANDING_OVER,
-      // and say so in their adverts; a peer that does not answer in time is not waited for.
-      while (System.nanoTime() < deadline && !(local.isDone() && coordinator.peersPreparedFor(target))) {
-        LockSupport.parkNanos(500_000);
+      // The other agents hold their endpoints when they see this node hand over, and tell the
+      // group; one that does not answer in time is not waited for.
+      CompletableFuture<Boolean> peers = coordinator.peersPrepared(target);
+      try {
+        CompletableFuture.allOf(local.exceptionally(e -> false), peers).get(maxMs, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // Not ready in time: the answer below is false.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-      return local.isDone() && local.getNow(false) && coordinator.peersPreparedFor(target);
+      boolean ready = local.isDone() && local.getNow(false) && peers.getNow(false);
+      peers.cancel(false);
+      return ready;
     }
 
     @Override
@@ -343,7 +330,7 @@ public final class Agent implements AutoCloseable {
     return events.recent();
   }
 
-  public PeerCoordinator coordinator() {
+  public Coordinator coordinator() {
     return coordinator;
   }
 
@@ -374,7 +361,7 @@ public final class Agent implements AutoCloseable {
     running = false;
     loop.interrupt();
     joinLoop();
-    events.append(new Event(Instant.now(), config.nodeId(), "stop", "agent stopping", coordinator.epoch(), Map.of()));
+    events.append(new Event(Instant.now(), config.nodeId(), EventType.STOP, "agent stopping", coordinator.epoch(), Map.of()));
     hooks.fire(HookType.STOP, config.group(), config.nodeId(), coordinator.epoch());
     coordinator.close();
     closeApi();

@@ -31,11 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,23 +52,11 @@ public final class AgentMetrics implements AutoCloseable {
    *
    * @param status the agent's status snapshot
    * @param health the last probe of the local Redis
-   * @param advertsAccepted authenticated, fresh adverts taken in since the start
-   * @param advertsDropped packets dropped since the start, by reason
-   * @param linkProblemsNow peers with a link problem now, by kind (lower case)
-   * @param linkProblemOnsets times a link problem began, by kind
-   * @param linkProblemKinds every kind, so each series exists from the start
-   * @param advertDropReasons every drop reason, likewise
    * @param endpoints the node's endpoints (proxy and Sentinel counters are read from them)
    */
   public record Sources(
       Supplier<NodeStatus> status,
       Supplier<RedisHealth> health,
-      LongSupplier advertsAccepted,
-      Supplier<Map<String, Long>> advertsDropped,
-      Supplier<Map<String, Long>> linkProblemsNow,
-      Supplier<Map<String, Long>> linkProblemOnsets,
-      List<String> linkProblemKinds,
-      List<String> advertDropReasons,
       List<Endpoint> endpoints) {}
 
   private final PrometheusMeterRegistry registry;
@@ -100,7 +86,6 @@ public final class AgentMetrics implements AutoCloseable {
   public static AgentMetrics bind(PrometheusMeterRegistry registry, NodeConfig config, Sources sources) {
     AgentMetrics m = new AgentMetrics(registry, config, sources);
     m.registerAgent();
-    m.registerAdverts();
     m.registerTransitions();
     m.registerEndpoints();
     m.registerJvm();
@@ -181,24 +166,6 @@ public final class AgentMetrics implements AutoCloseable {
     Gauge.builder("redisha_warnings", () -> status.get().warnings().size())
         .description("Problems shown in status that need an operator (keys differ, silent master agent, ...)")
         .register(registry);
-  }
-
-  private void registerAdverts() {
-    FunctionCounter.builder("redisha_adverts_accepted", sources, s -> s.advertsAccepted().getAsLong())
-        .description("Adverts from peers that passed the HMAC and replay checks").register(registry);
-    for (String reason : sources.advertDropReasons()) {
-      FunctionCounter.builder("redisha_adverts_dropped", sources, s -> s.advertsDropped().get().getOrDefault(reason, 0L))
-          .description("UDP packets on the advert port that were dropped, by reason").tag("reason", reason)
-          .register(registry);
-    }
-    for (String kind : sources.linkProblemKinds()) {
-      Gauge.builder("redisha_peer_link_problem", () -> sources.linkProblemsNow().get().getOrDefault(kind, 0L))
-          .description("Peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by"
-              + " the peer)").tag("kind", kind).register(registry);
-      FunctionCounter.builder("redisha_peer_link_problem_onsets", sources,
-              s -> s.linkProblemOnsets().get().getOrDefault(kind, 0L))
-          .description("Times a peer-link problem of this kind began").tag("kind", kind).register(registry);
-    }
   }
 
   private void registerTransitions() {

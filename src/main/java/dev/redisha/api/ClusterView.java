@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.MemberView;
 import java.util.Map;
 
 /**
@@ -39,7 +40,7 @@ public final class ClusterView {
     body.put("reported_by", s.nodeId());
     ArrayNode members = body.putArray("members");
     long masterOffset = s.state() == AgentState.MASTER ? s.replOffset()
-        : s.peers().stream().filter(p -> p.nodeId().equals(s.epochMaster())).mapToLong(NodeStatus.PeerView::replOffset)
+        : s.peers().stream().filter(p -> p.nodeId().equals(s.epochMaster())).mapToLong(MemberView::replOffset)
             .findFirst().orElse(-1);
     ObjectNode self = members.addObject();
     self.put("name", s.nodeId());
@@ -54,7 +55,7 @@ public final class ClusterView {
     putLag(self, s.state() == AgentState.MASTER, masterOffset, s.replOffset());
     self.put("persisting", s.persisting());
     self.put("last_heard_ms_ago", 0);
-    for (NodeStatus.PeerView p : s.peers()) {
+    for (MemberView p : s.peers()) {
       ObjectNode m = members.addObject();
       m.put("name", p.nodeId());
       m.put("host", layout.redis().getOrDefault(p.nodeId(), ""));

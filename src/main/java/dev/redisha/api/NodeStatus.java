@@ -1,6 +1,7 @@
 package dev.redisha.api;
 
 import dev.redisha.coordination.AgentState;
+import dev.redisha.coordination.MemberView;
 import java.util.List;
 
 /**
@@ -35,7 +36,7 @@ public record NodeStatus(
     boolean holdDown,
     boolean paused,
     String lastDecision,
-    List<PeerView> peers,
+    List<MemberView> peers,
     String pausedBy,
     long pausedAtMillis,
     String stateProblem,
@@ -57,7 +58,7 @@ public record NodeStatus(
       String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
       String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
-      List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings,
+      List<MemberView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings,
       String pendingSwitchover) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
@@ -68,7 +69,7 @@ public record NodeStatus(
       String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
       String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
-      List<PeerView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
+      List<MemberView> peers, String pausedBy, long pausedAtMillis, String stateProblem, List<String> warnings) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, pausedBy, pausedAtMillis, stateProblem,
         warnings, "", List.of());
@@ -79,22 +80,10 @@ public record NodeStatus(
       String group, String nodeId, AgentState state, int priority, long epoch, String epochMaster,
       String redisAddress, boolean redisUp, String redisRole, long replOffset, long lagBytes,
       boolean persisting, long keys, boolean holdDown, boolean paused, String lastDecision,
-      List<PeerView> peers) {
+      List<MemberView> peers) {
     this(group, nodeId, state, priority, epoch, epochMaster, redisAddress, redisUp, redisRole, replOffset,
         lagBytes, persisting, keys, holdDown, paused, lastDecision, peers, "", 0, "", List.of(), "", List.of());
   }
-
-  /** What this agent knows about a peer from its adverts. */
-  public record PeerView(
-      String nodeId,
-      AgentState state,
-      long epoch,
-      int priority,
-      long lastHeardMsAgo,
-      boolean redisUp,
-      String redisRole,
-      long replOffset,
-      boolean persisting) {}
 
   /**
    * One endpoint of this agent as it is now (DESIGN §5).

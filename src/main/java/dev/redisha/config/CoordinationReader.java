@@ -11,7 +11,7 @@ final class CoordinationReader {
   private CoordinationReader() {}
 
   static CoordinationConfig read(Section coordination, Secrets secrets) {
-    backend(coordination);
+    CoordinationConfig.Backend backend = backend(coordination);
     HostPort listen = coordination.hostPort(
         "listen", new HostPort("0.0.0.0", 7400), "the UDP address this agent receives adverts on");
     Optional<Secret> key = secrets.read(coordination, "key", true, MIN_KEY_BYTES);
@@ -28,13 +28,16 @@ final class CoordinationReader {
         coordination.integer("bootstrap_wait_ms", bootstrapDefault, 0, MAX_BOOTSTRAP_WAIT_MS);
     coordination.rejectUnknown();
     return new CoordinationConfig(listen, key.orElse(null), interval, downAfter, preempt,
-        preemptDelay, flapWindow, flapMaxFaults, bootstrapWait);
+        preemptDelay, flapWindow, flapMaxFaults, bootstrapWait, backend);
   }
 
-  private static void backend(Section coordination) {
+  /** An unknown value is a problem naming the field and the accepted values; the default is peer. */
+  private static CoordinationConfig.Backend backend(Section coordination) {
     Optional<String> backend = coordination.text("backend", "\"peer\"");
-    if (backend.isEmpty() || backend.get().equals("peer")) {
-      return;
+    for (CoordinationConfig.Backend b : CoordinationConfig.Backend.values()) {
+      if (backend.isEmpty() || backend.get().equals(b.configName())) {
+        return b;
+      }
     }
     if (backend.get().equals("zookeeper")) {
       coordination.problem("backend", "\"zookeeper\" is not available yet; use peer");
@@ -42,5 +45,6 @@ final class CoordinationReader {
       coordination.problem("backend", "must be \"peer\" (the only backend so far), got "
           + Values.show(backend.get()));
     }
+    return CoordinationConfig.Backend.PEER;
   }
 }

@@ -2,11 +2,9 @@ package dev.redisha.control;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.health.RedisHealthMonitor;
-import dev.redisha.redis.InfoParser;
-import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import java.util.concurrent.locks.LockSupport;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
@@ -43,7 +41,7 @@ final class BusyRedis {
    * running function ("BUSY ... You can only call FUNCTION KILL") and the other way round. Both
    * answer UNKILLABLE for one that wrote, and NOTBUSY when nothing runs.
    */
-  static Kill killScript(RedisControl redis) {
+  static Kill killScript(RedisCommands redis) {
     String reply = redis.kill("SCRIPT");
     Kill k = classify("SCRIPT KILL", reply);
     if (k.outcome() == KillOutcome.KILLED || k.outcome() == KillOutcome.UNKILLABLE) {
@@ -57,7 +55,7 @@ final class BusyRedis {
   }
 
   /** A killed script stops at its next instruction hook; make sure Redis answers INFO again. */
-  private static Kill settled(RedisControl redis, Kill k) {
+  private static Kill settled(RedisCommands redis, Kill k) {
     if (k.outcome() != KillOutcome.KILLED) {
       return k;
     }
@@ -98,7 +96,7 @@ final class BusyRedis {
    * @return empty when confirmed, else why not
    */
   static java.util.Optional<String> shutDown(
-      RedisControl redis, RedisConnector connector, HostPort target, String runId, int timeoutMs, long confirmMs) {
+      RedisCommands redis, RedisDialer dialer, HostPort target, String runId, int timeoutMs, long confirmMs) {
     try {
       redis.shutdownNoSave();
     } catch (JedisConnectionException e) {
@@ -109,8 +107,8 @@ final class BusyRedis {
     long deadline = System.nanoTime() + confirmMs * 1_000_000;
     String last = "";
     while (System.nanoTime() < deadline) {
-      try (Jedis j = connector.connect(target, timeoutMs)) {
-        String nowRunning = InfoParser.parse(j.info("server")).runId();
+      try (RedisCommands probe = dialer.open(target, timeoutMs)) {
+        String nowRunning = probe.serverRunId();
         // Without a known run id (the fence never saw INFO) only a refused connection confirms.
         if (!runId.isEmpty() && !nowRunning.isEmpty() && !nowRunning.equals(runId)) {
           return java.util.Optional.empty();

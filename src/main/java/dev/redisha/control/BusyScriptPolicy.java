@@ -4,9 +4,10 @@ import dev.redisha.config.HealthConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
+import dev.redisha.event.EventType;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,14 +47,14 @@ final class BusyScriptPolicy {
   private static final long SHUTDOWN_CONFIRM_MS = 2000;
 
   interface Recorder {
-    void record(String type, String cause, long epoch, Map<String, Object> fields);
+    void record(EventType type, String cause, long epoch, Map<String, Object> fields);
   }
 
   private final String nodeId;
   private final HealthConfig health;
-  private final RedisConnector connector;
+  private final RedisDialer dialer;
   private final HostPort target;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final Coordinator coordinator;
   private final Recorder events;
   private long episodeSince = -1;
@@ -66,11 +67,11 @@ final class BusyScriptPolicy {
   private String lastOutcome = "";
 
   BusyScriptPolicy(
-      String nodeId, HealthConfig health, RedisConnector connector, HostPort target, RedisControl local,
+      String nodeId, HealthConfig health, RedisDialer dialer, HostPort target, RedisCommands local,
       Coordinator coordinator, Recorder events) {
     this.nodeId = nodeId;
     this.health = health;
-    this.connector = connector;
+    this.dialer = dialer;
     this.target = target;
     this.local = local;
     this.coordinator = coordinator;
@@ -96,7 +97,7 @@ final class BusyScriptPolicy {
       act(d, h);
     } catch (JedisException e) {
       // The connection broke mid-step (or the server went away): the next probe says which.
-      note("busy-step-failed", "a step on my busy Redis failed: " + BusyRedis.firstLine(e.getMessage()), d, h, Map.of());
+      note(EventType.BUSY_STEP_FAILED, "a step on my busy Redis failed: " + BusyRedis.firstLine(e.getMessage()), d, h, Map.of());
     }
     return true;
   }
@@ -115,7 +116,7 @@ final class BusyScriptPolicy {
     f.put("role", role);
     f.put("kill_after_ms", health.busyKillAfterMs());
     f.put("shutdown_after_ms", health.busyShutdownAfterMs());
-    note("redis-busy", "my Redis is " + h.reason() + ": alive, so no fault; holding every step,"
+    note(EventType.REDIS_BUSY, "my Redis is " + h.reason() + ": alive, so no fault; holding every step,"
         + " SCRIPT KILL after " + health.busyKillAfterMs() + " ms of BUSY", d, h, f);
   }
 
@@ -123,7 +124,7 @@ final class BusyScriptPolicy {
     long lasted = h.takenAtMillis() - episodeSince;
     episodeSince = -1;
     String how = h.up() ? "answers again" : "is " + h.status().toString().toLowerCase() + " (" + h.reason() + ")";
-    note("redis-busy-over", "my Redis " + how + " after about " + lasted + " ms of BUSY"
+    note(EventType.REDIS_BUSY_OVER, "my Redis " + how + " after about " + lasted + " ms of BUSY"
         + (lastOutcome.isEmpty() ? "" : "; " + lastOutcome), d, h, Map.of("busy_ms", lasted));
   }
 
@@ -173,7 +174,7 @@ final class BusyScriptPolicy {
           + replica.get().ip() + ":" + replica.get().port() + " was online and can take over");
     } else if (!noReplicaNoted) {
       noReplicaNoted = true;
-      note("busy-no-shutdown", "my master Redis has been busy " + busyFor + " ms with a script that cannot be killed,"
+      note(EventType.BUSY_NO_SHUTDOWN, "my master Redis has been busy " + busyFor + " ms with a script that cannot be killed,"
           + " but its last INFO lists no online replica to take over: not shutting down the only copy; waiting"
           + " for the script to end", d, h, Map.of("busy_ms", busyFor));
     }
@@ -195,20 +196,20 @@ final class BusyScriptPolicy {
     switch (k.outcome()) {
       case KILLED -> {
         lastOutcome = "the agent stopped the script with " + k.command();
-        note("script-killed", why + ": stopped it with " + k.command(), d, h, f);
+        note(EventType.SCRIPT_KILLED, why + ": stopped it with " + k.command(), d, h, f);
       }
-      case NOT_RUNNING -> note("script-kill", why + ": " + k.describe() + " (it ended by itself, or a module command is busy)", d, h, f);
+      case NOT_RUNNING -> note(EventType.SCRIPT_KILL, why + ": " + k.describe() + " (it ended by itself, or a module command is busy)", d, h, f);
       case UNKILLABLE -> {
         unkillable = true;
         lastOutcome = "the script could not be killed (it wrote)";
-        note("script-unkillable", why + ": " + k.describe() + "; "
+        note(EventType.SCRIPT_UNKILLABLE, why + ": " + k.describe() + "; "
             + (h.info().map(RedisInfo::isMaster).orElse(false)
                 ? "SHUTDOWN NOSAVE once busy past health.busy_shutdown_after_ms = " + health.busyShutdownAfterMs() + " ms"
                     + " if a replica can take over"
                 : "a replica's script cannot write, so nothing else is done"),
             d, h, f);
       }
-      case FAILED -> note("script-kill", why + ": " + k.describe(), d, h, f);
+      case FAILED -> note(EventType.SCRIPT_KILL, why + ": " + k.describe(), d, h, f);
     }
   }
 
@@ -216,7 +217,7 @@ final class BusyScriptPolicy {
     long t0 = System.nanoTime();
     shutdownTriedAt = h.takenAtMillis();
     int timeout = (int) Math.max(200, health.timeoutMs());
-    Optional<String> failure = BusyRedis.shutDown(local, connector, target, h.runId(), timeout, SHUTDOWN_CONFIRM_MS);
+    Optional<String> failure = BusyRedis.shutDown(local, dialer, target, h.runId(), timeout, SHUTDOWN_CONFIRM_MS);
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("busy_ms", h.busyForMillis());
     f.put("shutdown_ms", (System.nanoTime() - t0) / 1_000_000);
@@ -224,15 +225,15 @@ final class BusyScriptPolicy {
       shutDown = true;
       lastOutcome = "the agent shut it down (SHUTDOWN NOSAVE)";
       f.put("confirmed", "connection refused");
-      note("redis-shutdown", why + ": shut it down with SHUTDOWN NOSAVE so it can never take writes again"
+      note(EventType.REDIS_SHUTDOWN, why + ": shut it down with SHUTDOWN NOSAVE so it can never take writes again"
           + " (the script's unacknowledged writes are dropped)", d, h, f);
     } else {
-      note("redis-shutdown-failed", why + ": " + failure.get(), d, h, f);
+      note(EventType.REDIS_SHUTDOWN_FAILED, why + ": " + failure.get(), d, h, f);
     }
   }
 
   /** The event log prints each event once: that is this change's log line. */
-  private void note(String type, String cause, Decision d, RedisHealth h, Map<String, Object> fields) {
+  private void note(EventType type, String cause, Decision d, RedisHealth h, Map<String, Object> fields) {
     events.record(type, cause, d.epoch(), fields);
   }
 }

@@ -5,20 +5,21 @@ import dev.redisha.config.NodeConfig;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
 import dev.redisha.event.Event;
+import dev.redisha.event.EventType;
 import dev.redisha.event.HookType;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -28,11 +29,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * retried on the next decision.
  */
 public final class Controller implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
   private final NodeConfig config;
   private final Coordinator coordinator;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final OldMasterFence fence;
   private final PlannedSwitchover switchover;
   private final Optional<ManagedRedis> managed;
@@ -43,6 +43,7 @@ public final class Controller implements AutoCloseable {
   private final PersistenceSteering persistence;
   private final BusyScriptPolicy busyScripts;
   private Decision.Action lastAction;
+  private DecisionLine lastDecisionLine;
   private String tunedRunId = "";
   private boolean active;
 
@@ -55,23 +56,37 @@ public final class Controller implements AutoCloseable {
       BiConsumer<HookType, Long> hooks,
       EndpointSteering steering,
       LongSupplier clock) {
+    this(config, RedisDialer.of(connector), coordinator, managed, events, hooks, steering, clock);
+  }
+
+  /** @param dialer opens every connection to a Redis server the controller's steps need */
+  Controller(
+      NodeConfig config,
+      RedisDialer dialer,
+      Coordinator coordinator,
+      Optional<ManagedRedis> managed,
+      Consumer<Event> events,
+      BiConsumer<HookType, Long> hooks,
+      EndpointSteering steering,
+      LongSupplier clock) {
     this.config = config;
     this.steering = steering;
     this.coordinator = coordinator;
     int timeout = (int) Math.max(500, config.health().timeoutMs() * 2);
-    this.local = new RedisControl(connector, config.redis().address(), timeout);
-    this.switchover = new PlannedSwitchover(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
-    this.fence = new OldMasterFence(connector, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
+    this.local = dialer.open(config.redis().address(), timeout);
+    this.switchover = new PlannedSwitchover(dialer, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
+    this.fence = new OldMasterFence(dialer, (int) config.health().timeoutMs(), config.failover().switchoverTimeoutMs());
     this.managed = managed;
     this.events = events;
     this.hooks = hooks;
     this.clock = clock;
     this.persistence = new PersistenceSteering(config.persistence(), local, this::record, clock);
-    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), connector, config.redis().address(),
+    this.busyScripts = new BusyScriptPolicy(config.nodeId(), config.health(), dialer, config.redis().address(),
         local, coordinator, this::record);
   }
 
   public void apply(Decision d, RedisHealth h) {
+    recordDecisionChange(d);
     // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
     // would fail on every decision, so that policy decides alone until Redis answers again.
     if (busyScripts.holds(d, h)) {
@@ -92,7 +107,7 @@ public final class Controller implements AutoCloseable {
       }
     } catch (JedisException e) {
       // Redis went away mid-step; the health monitor will report it and the next decision retries.
-      record("action-failed", d.action() + " failed: " + e.getMessage(), d.epoch(), Map.of());
+      record(EventType.ACTION_FAILED, d.action() + " failed: " + e.getMessage(), d.epoch(), Map.of());
     }
     if (d.action() != lastAction && d.action() != Decision.Action.WAIT) {
       HookType hook = switch (d.action()) {
@@ -134,7 +149,7 @@ public final class Controller implements AutoCloseable {
         }
         if (!r.allowsPromotion()) {
           coordinator.takeoverAborted(d, r.detail());
-          record("fence-failed", "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
+          record(EventType.FENCE_FAILED, "not promoting: the old master answers but could not be demoted: " + r.detail(), d.epoch(), steps);
           return;
         }
       }
@@ -143,7 +158,7 @@ public final class Controller implements AutoCloseable {
         // No REPLICAOF NO ONE for an epoch that is not on disk: a restart would forget it was
         // master of it, and the fenced old master stays a replica until the retry.
         steps.put("commit_epoch_ms", ms(t1));
-        record("takeover-aborted", "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
+        record(EventType.TAKEOVER_ABORTED, "not promoting: the new epoch " + d.epoch() + " could not be recorded: "
             + coordinator.stateProblem(), d.epoch(), steps);
         return;
       }
@@ -155,12 +170,12 @@ public final class Controller implements AutoCloseable {
       steps.put("promote_ms", ms(t2));
       steps.put("total_ms", ms(t0));
       steering.afterLocalPromotion(d.epoch());
-      record("promote", d.reason(), d.epoch(), steps);
+      record(EventType.PROMOTE, d.reason(), d.epoch(), steps);
     } else if (!isMaster) {
       long t0 = System.nanoTime();
       local.promote();
       steering.afterLocalPromotion(d.epoch());
-      record("promote", d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
+      record(EventType.PROMOTE, d.reason(), d.epoch(), Map.of("promote_ms", ms(t0)));
     } else {
       steering.afterLocalPromotion(d.epoch());
     }
@@ -188,7 +203,7 @@ public final class Controller implements AutoCloseable {
         steps.put("clients_dropped", local.dropNormalClients());
         steps.put("drop_clients_ms", ms(t1));
       }
-      record(info.isMaster() ? "demote" : "follow", d.reason(), d.epoch(), steps);
+      record(info.isMaster() ? EventType.DEMOTE : EventType.FOLLOW, d.reason(), d.epoch(), steps);
     }
     persistence.steer(PersistenceSteering.Role.REPLICA, true, h, d.epoch(), "replicas persist");
   }
@@ -208,7 +223,7 @@ public final class Controller implements AutoCloseable {
       }
       local.replicateFrom(target);
       long dropped = info.isMaster() ? local.dropNormalClients() : 0;
-      record("demote", d.reason(), d.epoch(),
+      record(EventType.DEMOTE, d.reason(), d.epoch(),
           Map.of("replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"), "clients_dropped", dropped));
     }
   }
@@ -219,7 +234,7 @@ public final class Controller implements AutoCloseable {
       return;
     }
     managed.flatMap(m -> m.ensureRunning(d.follow(), clock.getAsLong()))
-        .ifPresent(pid -> record("redis-start", "managed redis-server was not running: " + h.reason(), d.epoch(),
+        .ifPresent(pid -> record(EventType.REDIS_START, "managed redis-server was not running: " + h.reason(), d.epoch(),
             Map.of("pid", pid, "replicaof", d.follow().map(HostPort::toString).orElse("itself (parked)"))));
   }
 
@@ -248,7 +263,29 @@ public final class Controller implements AutoCloseable {
     steps.put("prepare_ms", prepareMs);
     steps.putAll(r.steps());
     steps.put("total_ms", ms(t0));
-    record("handover", d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
+    record(EventType.HANDOVER, d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);
+  }
+
+  /** What a decision event says; a decision that says the same again is not recorded again. */
+  private record DecisionLine(long epoch, String reason, Map<String, Object> fields) {}
+
+  /**
+   * Every change of decision is an event as well as a log line, hook or not: a FAULT that fires
+   * no notify_fault (an agent starting beside a Redis that is down) still leaves its record in
+   * events.jsonl (DESIGN rule 5).
+   */
+  private void recordDecisionChange(Decision d) {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("action", d.action().name().toLowerCase(Locale.ROOT));
+    f.put("master", d.masterNode());
+    // The fixed code beside the sentence, for scripts and alerts (Decision.Cause; not the coarser
+    // transition causes that /history and the failover counters use).
+    f.put("cause_code", d.cause().name().toLowerCase(Locale.ROOT));
+    DecisionLine line = new DecisionLine(d.epoch(), d.reason(), f);
+    if (!line.equals(lastDecisionLine)) {
+      lastDecisionLine = line;
+      record(EventType.DECISION, d.reason(), d.epoch(), f);
+    }
   }
 
   private boolean isParked(RedisInfo info) {
@@ -263,7 +300,7 @@ public final class Controller implements AutoCloseable {
     return (System.nanoTime() - sinceNanos) / 1_000_000;
   }
 
-  private void record(String type, String cause, long epoch, Map<String, Object> fields) {
+  private void record(EventType type, String cause, long epoch, Map<String, Object> fields) {
     // The clock is monotonic (timers); an event carries wall-clock time for people.
     events.accept(new Event(Instant.now(), config.nodeId(), type, cause, epoch, fields));
   }

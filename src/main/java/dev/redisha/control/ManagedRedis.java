@@ -3,6 +3,7 @@ package dev.redisha.control;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.event.Event;
+import dev.redisha.event.EventType;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.InfoParser;
 import dev.redisha.redis.RedisBinary;
@@ -118,7 +119,7 @@ public final class ManagedRedis implements AutoCloseable {
       return Optional.empty();
     }
     if (process != null && !runId.isEmpty()) {
-      reportExit("redis-exit", "redis-server pid " + process.pid() + " exited");
+      reportExit(EventType.REDIS_EXIT, "redis-server pid " + process.pid() + " exited");
       runId = "";
     }
     // A server that keeps dying at start (bad extra_args, port taken) is retried ever more slowly.
@@ -137,7 +138,7 @@ public final class ManagedRedis implements AutoCloseable {
     try {
       process = RedisServerProcess.start(binary, launch(follow));
     } catch (UncheckedIOException | IllegalStateException e) {
-      report("redis-start-failed", "cannot start redis-server " + binary + ": " + e.getMessage(), Map.of());
+      report(EventType.REDIS_START_FAILED, "cannot start redis-server " + binary + ": " + e.getMessage(), Map.of());
       return Optional.empty();
     }
     runId = "";
@@ -218,7 +219,7 @@ public final class ManagedRedis implements AutoCloseable {
     log.info("stopping redis-server pid {} ({})", pid, whose);
     long t0 = System.nanoTime();
     process.close();
-    record("redis-stop", "stopped redis-server pid " + pid + " (" + whose + ")",
+    record(EventType.REDIS_STOP, "stopped redis-server pid " + pid + " (" + whose + ")",
         Map.of("pid", pid, "stop_ms", (System.nanoTime() - t0) / 1_000_000));
   }
 
@@ -239,12 +240,12 @@ public final class ManagedRedis implements AutoCloseable {
     failedAttempts = 0;
     String cause = "adopted redis-server pid " + o.pid() + " left running by a previous agent";
     log.info("{}: {}", cause, o.description());
-    record("redis-adopt", cause, Map.of("pid", o.pid(), "run_id", o.runId(), "found", o.description()));
+    record(EventType.REDIS_ADOPT, cause, Map.of("pid", o.pid(), "run_id", o.runId(), "found", o.description()));
     return true;
   }
 
   private void reportForeign(PortOccupant o) {
-    report("redis-port-taken", o.description()
+    report(EventType.REDIS_PORT_TAKEN, o.description()
         + ": it is not this node's redis-server, so the agent neither starts one nor drives it", Map.of());
   }
 
@@ -258,7 +259,7 @@ public final class ManagedRedis implements AutoCloseable {
     String answer = "no answer";
     while (true) {
       if (!process.isAlive()) {
-        reportExit("redis-start-failed", "redis-server exited at once");
+        reportExit(EventType.REDIS_START_FAILED, "redis-server exited at once");
         return false;
       }
       try (Jedis j = connector.connect(config.redis().address(), probeTimeoutMs)) {
@@ -273,7 +274,7 @@ public final class ManagedRedis implements AutoCloseable {
       }
       if (System.nanoTime() - deadline >= 0) {
         if (waitMs > 0) {
-          report("redis-start-slow", "redis-server pid " + process.pid() + " is running but has not answered within "
+          report(EventType.REDIS_START_SLOW, "redis-server pid " + process.pid() + " is running but has not answered within "
               + waitMs + " ms (" + answer + "); waiting for it", Map.of("pid", process.pid()));
         }
         return false;
@@ -290,7 +291,7 @@ public final class ManagedRedis implements AutoCloseable {
     return true;
   }
 
-  private void reportExit(String type, String what) {
+  private void reportExit(EventType type, String what) {
     OptionalInt code = process.exitCode();
     List<String> lines = process.lastLogLines(30);
     String reason = lines.isEmpty() ? "redis.log is empty" : RedisExitReason.of(lines, process.launch());
@@ -305,14 +306,14 @@ public final class ManagedRedis implements AutoCloseable {
         : code.getAsInt() > 128 ? "code " + code.getAsInt() + ", signal " + (code.getAsInt() - 128)
         : "code " + code.getAsInt();
     String cause = what + " (" + how + "): " + reason;
-    if (type.equals("redis-start-failed")) {
+    if (type == EventType.REDIS_START_FAILED) {
       startFailure = cause;
     }
     report(type, cause, fields);
   }
 
   /** Logs and records a problem once; the same problem again (a retry) stays quiet. */
-  private void report(String type, String cause, Map<String, Object> fields) {
+  private void report(EventType type, String cause, Map<String, Object> fields) {
     failedAttempts++;
     if (cause.equals(reported)) {
       return;
@@ -324,7 +325,7 @@ public final class ManagedRedis implements AutoCloseable {
     record(type, cause, all);
   }
 
-  private void record(String type, String cause, Map<String, Object> fields) {
+  private void record(EventType type, String cause, Map<String, Object> fields) {
     events.accept(new Event(Instant.now(), config.nodeId(), type, cause, epoch.getAsLong(), fields));
   }
 

@@ -1,8 +1,8 @@
 package dev.redisha.control;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisInfo;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -13,12 +13,12 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * the local Redis becomes master, so at no instant do two servers accept writes.
  */
 final class OldMasterFence {
-  private final RedisConnector connector;
+  private final RedisDialer dialer;
   private final int timeoutMs;
   private final long catchUpTimeoutMs;
 
-  OldMasterFence(RedisConnector connector, int timeoutMs, long catchUpTimeoutMs) {
-    this.connector = connector;
+  OldMasterFence(RedisDialer dialer, int timeoutMs, long catchUpTimeoutMs) {
+    this.dialer = dialer;
     this.timeoutMs = timeoutMs;
     this.catchUpTimeoutMs = catchUpTimeoutMs;
   }
@@ -28,7 +28,7 @@ final class OldMasterFence {
    *     wrote (its agent is silent, so its Redis may be healthy and taking writes)
    * @param self where the old master should replicate from afterwards
    */
-  FenceResult fence(HostPort old, boolean catchUp, RedisControl local, HostPort self) {
+  FenceResult fence(HostPort old, boolean catchUp, RedisCommands local, HostPort self) {
     return fence(old, catchUp, local, self, false);
   }
 
@@ -40,8 +40,8 @@ final class OldMasterFence {
    * shut down (SHUTDOWN NOSAVE, which Redis accepts while busy) and promotion allowed once its
    * connections are refused.
    */
-  FenceResult fence(HostPort old, boolean catchUp, RedisControl local, HostPort self, boolean shutDownIfUnkillable) {
-    try (RedisControl oldMaster = new RedisControl(connector, old, timeoutMs)) {
+  FenceResult fence(HostPort old, boolean catchUp, RedisCommands local, HostPort self, boolean shutDownIfUnkillable) {
+    try (RedisCommands oldMaster = dialer.open(old, timeoutMs)) {
       RedisInfo info;
       try {
         info = oldMaster.info();
@@ -88,13 +88,13 @@ final class OldMasterFence {
     }
   }
 
-  private FenceResult unkillable(RedisControl oldMaster, HostPort old, BusyRedis.Kill k, boolean shutDown) {
+  private FenceResult unkillable(RedisCommands oldMaster, HostPort old, BusyRedis.Kill k, boolean shutDown) {
     if (!shutDown) {
       return new FenceResult(FenceResult.Outcome.BUSY, 0,
           "busy with a script that cannot be killed (" + k.describe() + "); not shutting it down");
     }
     // The run id is unknown (INFO answers BUSY), so only a refused connection confirms.
-    java.util.Optional<String> failure = BusyRedis.shutDown(oldMaster, connector, old, "", timeoutMs, catchUpTimeoutMs);
+    java.util.Optional<String> failure = BusyRedis.shutDown(oldMaster, dialer, old, "", timeoutMs, catchUpTimeoutMs);
     return failure.isEmpty()
         ? new FenceResult(FenceResult.Outcome.SHUT_DOWN, 0,
             "busy with a script that cannot be killed (" + k.describe() + "): shut down with SHUTDOWN NOSAVE")

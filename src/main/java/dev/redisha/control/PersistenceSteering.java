@@ -1,10 +1,11 @@
 package dev.redisha.control;
 
 import dev.redisha.config.PersistencePolicy;
+import dev.redisha.event.EventType;
 import dev.redisha.health.RedisHealth;
 import dev.redisha.redis.BackgroundPersistence;
 import dev.redisha.redis.PersistenceSettings;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,11 +57,11 @@ final class PersistenceSteering {
   }
 
   interface Recorder {
-    void record(String type, String cause, long epoch, Map<String, Object> fields);
+    void record(EventType type, String cause, long epoch, Map<String, Object> fields);
   }
 
   private final PersistencePolicy policy;
-  private final RedisControl local;
+  private final RedisCommands local;
   private final Recorder recorder;
   private final LongSupplier clock;
 
@@ -76,7 +77,7 @@ final class PersistenceSteering {
   private long ownBgsave = -1;
   private boolean waitingForChild;
 
-  PersistenceSteering(PersistencePolicy policy, RedisControl local, Recorder recorder, LongSupplier clock) {
+  PersistenceSteering(PersistencePolicy policy, RedisCommands local, Recorder recorder, LongSupplier clock) {
     this.policy = policy;
     this.local = local;
     this.recorder = recorder;
@@ -99,7 +100,7 @@ final class PersistenceSteering {
       startRole(newRole);
     } else if (newRole != role) {
       if (!outside.isEmpty()) {
-        recorder.record("persistence-policy", "role changed to " + newRole.name().toLowerCase()
+        recorder.record(EventType.PERSISTENCE_POLICY, "role changed to " + newRole.name().toLowerCase()
             + ": the persistence policy applies again to " + names() + " (set outside the agent)", epoch, Map.of());
       }
       startRole(newRole);
@@ -147,7 +148,7 @@ final class PersistenceSteering {
       if (outside.containsKey(s)) {
         if (value.equals(ours)) {
           outside.remove(s);
-          recorder.record("persistence-outside-change", s.redisName + " is back to " + shown(value)
+          recorder.record(EventType.PERSISTENCE_OUTSIDE_CHANGE, s.redisName + " is back to " + shown(value)
               + ", as the agent set it; governed by " + s.field + " again", epoch, fields(s, value));
         } else if (!value.equals(outside.get(s))) {
           outside.put(s, value);
@@ -161,7 +162,7 @@ final class PersistenceSteering {
   }
 
   private void recordOutside(Setting s, String value, long epoch) {
-    recorder.record("persistence-outside-change", s.redisName + " changed to " + shown(value)
+    recorder.record(EventType.PERSISTENCE_OUTSIDE_CHANGE, s.redisName + " changed to " + shown(value)
         + " outside the agent (governed by " + s.field + " and the node's role: " + role.policy
         + "); leaving it as set until the next role change", epoch, fields(s, value));
   }
@@ -218,7 +219,7 @@ final class PersistenceSteering {
         waitingForChild = false;
       } else if (!waitingForChild) {
         waitingForChild = true;
-        recorder.record("persistence-wait", "not turning appendonly off yet: " + child
+        recorder.record(EventType.PERSISTENCE_WAIT, "not turning appendonly off yet: " + child
             + " runs that the agent did not start, and appendonly no would kill it", epoch, Map.of("child", child));
       }
     }
@@ -234,7 +235,7 @@ final class PersistenceSteering {
     expected = written;
     lastWriteAt = clock.getAsLong();
     f.put("persisting", written.persisting());
-    recorder.record("persistence", (wanted ? "persistence on: " : "persistence off: ") + why, epoch, f);
+    recorder.record(EventType.PERSISTENCE, (wanted ? "persistence on: " : "persistence off: ") + why, epoch, f);
   }
 
   /** What runs that {@code appendonly no} would kill or cancel and the agent did not start; "" if nothing. */

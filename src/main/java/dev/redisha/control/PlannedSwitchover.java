@@ -1,8 +1,8 @@
 package dev.redisha.control;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.redis.RedisConnector;
-import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisCommands;
+import dev.redisha.redis.RedisDialer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -30,12 +30,12 @@ final class PlannedSwitchover {
   /** What happened, with step timings for the event log. */
   record Result(boolean success, String detail, Map<String, Object> steps) {}
 
-  private final RedisConnector connector;
+  private final RedisDialer dialer;
   private final int timeoutMs;
   private final long budgetMs;
 
-  PlannedSwitchover(RedisConnector connector, int timeoutMs, long budgetMs) {
-    this.connector = connector;
+  PlannedSwitchover(RedisDialer dialer, int timeoutMs, long budgetMs) {
+    this.dialer = dialer;
     this.timeoutMs = timeoutMs;
     this.budgetMs = budgetMs;
   }
@@ -44,11 +44,11 @@ final class PlannedSwitchover {
    * @param releaseEndpoints runs once the target answers, before writes are paused here: endpoints
    *     let go of this node (the VIP leaves this host); on a failure the caller gives them back
    */
-  Result run(RedisControl local, HostPort target, Runnable releaseEndpoints) {
+  Result run(RedisCommands local, HostPort target, Runnable releaseEndpoints) {
     Map<String, Object> steps = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     boolean demoted = false;
-    try (RedisControl next = new RedisControl(connector, target, timeoutMs)) {
+    try (RedisCommands next = dialer.open(target, timeoutMs)) {
       // A target that does not answer ends the handover here, with the endpoints still in place.
       long targetOffset = next.info().replOffset();
       long t1 = System.nanoTime();
@@ -104,7 +104,7 @@ final class PlannedSwitchover {
    * back would make two masters): a client left connected gets READONLY at worst, and the pause
    * ends by itself.
    */
-  private static void afterSwap(RedisControl local) {
+  private static void afterSwap(RedisCommands local) {
     try {
       local.dropNormalClients();
     } catch (JedisException e) {

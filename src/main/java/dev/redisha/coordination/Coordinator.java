@@ -1,13 +1,16 @@
 package dev.redisha.coordination;
 
-import dev.redisha.api.NodeStatus.PeerView;
 import dev.redisha.health.RedisHealth;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Decides who is master (DESIGN §2). The decision loop calls it on one thread; the backend (peer
- * adverts today, ZooKeeper later) is invisible to the controller.
+ * Decides who is master (DESIGN §2): all the agent and the controller know of coordination. The
+ * decision loop calls it on one thread; which backend made a decision (peer adverts today,
+ * ZooKeeper later) is invisible to them. A backend implements this with the group policy ({@link
+ * GroupPolicy}) over its own primitives ({@link GroupBackend}).
  */
 public interface Coordinator extends AutoCloseable {
 
@@ -17,11 +20,12 @@ public interface Coordinator extends AutoCloseable {
   Decision decide(RedisHealth local);
 
   /**
-   * Called by the controller after fencing and before promoting: the new epoch must be durable
-   * before the local Redis accepts writes, so a restarted agent never forgets it was master.
+   * Called by the controller after fencing and before promoting: the new epoch must be recorded
+   * (on disk, or in the quorum) before the local Redis accepts writes, so a restarted agent never
+   * forgets it was master.
    *
-   * @return false if the takeover cannot go ahead (the epoch could not be recorded): the
-   *     controller then aborts, as after a failed fence, and does not promote
+   * @return false if the takeover is lost (the epoch could not be recorded, or another node took
+   *     it first): the controller then aborts, as after a failed fence, and does not promote
    */
   boolean commitTakeover(Decision takeover);
 
@@ -69,7 +73,45 @@ public interface Coordinator extends AutoCloseable {
 
   boolean holdDown();
 
-  List<PeerView> peers();
+  /** Every other configured member as last heard, in configuration order. */
+  List<MemberView> peers();
+
+  /**
+   * Where endpoints send clients now.
+   *
+   * @param localServes this node's Redis serves as master now (the controller has just promoted
+   *     or found it), which the latest probe may not show yet
+   */
+  Route route(boolean localServes);
+
+  /** The node the master (another node) is handing over to, while it says so. */
+  Optional<String> handoverInProgress();
+
+  /** Whether the epoch's master (another node) serves as master, not handing over. */
+  boolean masterServing();
+
+  /**
+   * This node's endpoints are held for a handover to {@code target} ("" when no longer): told to
+   * the group, so the master knows it may switch.
+   */
+  void setHandoverPrepared(String target);
+
+  /**
+   * The planned-handover barrier on the master: completes with true once every member heard
+   * within the down time says its endpoints are held for {@code target}. It never completes with
+   * false by itself; the caller gives up after its own timeout (a member that does not answer in
+   * time is not waited for) and may cancel it.
+   */
+  CompletableFuture<Boolean> peersPrepared(String target);
+
+  /** Problems an operator should fix or know about, one sentence each. */
+  List<String> warnings();
+
+  /** Registers the backend's own metrics (packets, link problems, sessions) with the agent's registry. */
+  void bindMetrics(MeterRegistry registry);
+
+  /** Stops like a crashed process: no goodbye to the group (tests use this to kill an agent). */
+  void halt();
 
   @Override
   void close();

@@ -1,5 +1,7 @@
 package dev.redisha.demo;
 
+import dev.redisha.redis.FreePorts;
+
 import dev.redisha.config.ApiConfig;
 import dev.redisha.config.CoordinationConfig;
 import dev.redisha.config.EndpointsConfig;

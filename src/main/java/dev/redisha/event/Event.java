@@ -26,8 +26,9 @@ import java.util.Objects;
  *
  * @param time when it happened
  * @param nodeId the agent that recorded it
- * @param type what kind of thing: "promote", "demote", "fault", "persistence", "handover",
- *     "fence", "decision", "hook"
+ * @param type what kind of thing: the {@link EventType#wireName} of one of {@link EventType}
+ *     ("promote", "demote", "decision", ...); a string, so that a line written by a newer agent
+ *     with a type this one does not know still reads
  * @param cause why, as a sentence an operator can read ("master redis-a stopped answering PING")
  * @param epoch the epoch the agent knew when it happened
  * @param fields extra detail, in insertion order; a step's duration goes in as {@code <step>_ms}
@@ -52,6 +53,11 @@ public record Event(
     // A copy keeps the record immutable across threads; LinkedHashMap keeps the steps in the
     // order they ran, which Map.copyOf would not.
     fields = fields == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+  }
+
+  /** An event of one of the agent's fixed types. */
+  public Event(Instant time, String nodeId, EventType type, String cause, long epoch, Map<String, Object> fields) {
+    this(time, nodeId, type.wireName(), cause, epoch, fields);
   }
 
   /** An event without extra fields. */

@@ -119,7 +119,7 @@ public final class HookRunner implements AutoCloseable {
     fields.put("output", outcome.output());
     String cause = describe(type, outcome, durationMs);
     try {
-      sink.accept(new Event(Instant.now(), nodeId, "hook", cause, epoch, fields));
+      sink.accept(new Event(Instant.now(), nodeId, EventType.HOOK, cause, epoch, fields));
     } catch (RuntimeException e) {
       // The sink is the event log, which does not throw; this guards the hook thread anyway,
       // because losing it would silently stop every later hook.

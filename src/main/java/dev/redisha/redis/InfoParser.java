@@ -50,9 +50,6 @@ public final class InfoParser {
         replicas,
         keys,
         "1".equals(fields.get("loading")),
-        "1".equals(fields.get("aof_enabled")),
-        fields.getOrDefault("master_failover_state", "no-failover"),
-        num(fields.get("uptime_in_seconds")),
         fields);
   }
 

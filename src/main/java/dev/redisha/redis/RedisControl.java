@@ -1,7 +1,6 @@
 package dev.redisha.redis;
 
 import dev.redisha.config.HostPort;
-import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
@@ -10,7 +9,6 @@ import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ClientKillParams;
-import redis.clients.jedis.params.FailoverParams;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
@@ -18,7 +16,7 @@ import redis.clients.jedis.util.SafeEncoder;
  * dropped after a connection error so that the next call reconnects. Not thread-safe: the decision
  * loop is its only user.
  */
-public final class RedisControl implements AutoCloseable {
+public final class RedisControl implements RedisCommands {
   private final RedisConnector connector;
   private final HostPort target;
   private final int timeoutMs;
@@ -30,15 +28,23 @@ public final class RedisControl implements AutoCloseable {
     this.timeoutMs = timeoutMs;
   }
 
+  @Override
   public HostPort target() {
     return target;
   }
 
+  @Override
   public RedisInfo info() {
     return call(j -> InfoParser.parse(j.info()));
   }
 
+  @Override
+  public String serverRunId() {
+    return call(j -> InfoParser.parse(j.info("server")).runId());
+  }
+
   /** {@code REPLICAOF NO ONE}: the replica keeps its data and accepts writes at once. */
+  @Override
   public void promote() {
     call(Jedis::replicaofNoOne);
   }
@@ -48,6 +54,7 @@ public final class RedisControl implements AutoCloseable {
    * connection, never a command line) so that the first sync attempt already authenticates; with
    * TLS, {@code tls-replication} too, since a TLS-only master refuses a plain replication link.
    */
+  @Override
   public void replicateFrom(HostPort master) {
     call(
         j -> {
@@ -64,6 +71,7 @@ public final class RedisControl implements AutoCloseable {
    * Closes the connections of ordinary clients (not replicas, not this one), so clients that
    * still talk to a demoted node reconnect and find the new master through an endpoint.
    */
+  @Override
   public long dropNormalClients() {
     return call(
         j ->
@@ -72,33 +80,18 @@ public final class RedisControl implements AutoCloseable {
   }
 
   /** {@code CLIENT PAUSE ms WRITE}: reads go on, writes wait (Redis 6.2+). */
+  @Override
   public void pauseWrites(long ms) {
     call(j -> j.clientPause(ms, ClientPauseMode.WRITE));
   }
 
+  @Override
   public void unpause() {
     call(Jedis::clientUnpause);
   }
 
-  /**
-   * Starts Redis' coordinated {@code FAILOVER}: writes are paused, the target catches up, then it
-   * is promoted and this node becomes its replica; aborted by Redis itself after {@code
-   * timeoutMs}. Returns at once; progress shows in {@code master_failover_state}.
-   */
-  public void startFailoverTo(HostPort replica, long timeoutMs) {
-    call(
-        j ->
-            j.failover(
-                FailoverParams.failoverParams()
-                    .to(replica.host(), replica.port())
-                    .timeout(timeoutMs)));
-  }
-
-  public void abortFailover() {
-    call(Jedis::failoverAbort);
-  }
-
   /** {@code CONFIG SET save}: "" stops RDB snapshots; a BGSAVE already running goes on. */
+  @Override
   public void setSave(String savePoints) {
     call(j -> j.configSet("save", savePoints));
   }
@@ -107,6 +100,7 @@ public final class RedisControl implements AutoCloseable {
    * {@code CONFIG SET appendonly}. Turning it on starts an AOF rewrite (scheduled if a BGSAVE
    * runs); turning it off kills a running rewrite and cancels a scheduled one.
    */
+  @Override
   public void setAppendOnly(boolean on, String appendFsync) {
     call(
         j -> {
@@ -118,6 +112,7 @@ public final class RedisControl implements AutoCloseable {
   }
 
   /** The persistence settings now, read on this connection (so after this agent's own changes). */
+  @Override
   public PersistenceSettings persistenceSettings() {
     return call(
         j -> new PersistenceSettings(
@@ -125,16 +120,19 @@ public final class RedisControl implements AutoCloseable {
   }
 
   /** The persistence children running now and the counters that tell whose they are. */
+  @Override
   public BackgroundPersistence backgroundPersistence() {
     return call(j -> BackgroundPersistence.of(InfoParser.parse(j.info("persistence"))));
   }
 
   /** Settings the agent relies on whoever started the server (see RedisLaunch for why). */
+  @Override
   public void tuneForFailover() {
     call(j -> j.configSet("repl-diskless-sync-delay", "0"));
   }
 
   /** Writes a snapshot now: a master that became the last copy must not wait for a save point. */
+  @Override
   public void snapshotNow() {
     call(j -> {
       try {
@@ -161,6 +159,7 @@ public final class RedisControl implements AutoCloseable {
    * few commands a busy Redis answers. Returns the reply, an error's text included ("NOTBUSY ...",
    * "UNKILLABLE ...", "BUSY ... FUNCTION KILL ..."): each is an answer, not a failure.
    */
+  @Override
   public String kill(String kind) {
     return call(j -> {
       try {
@@ -177,6 +176,7 @@ public final class RedisControl implements AutoCloseable {
    * runs (Redis accepts it when BUSY). Returns normally when the server closed the connection, as
    * it does on exit; an error reply is thrown.
    */
+  @Override
   public void shutdownNoSave() {
     if (jedis == null) {
       jedis = connector.connect(target, timeoutMs);

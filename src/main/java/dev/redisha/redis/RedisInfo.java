@@ -9,7 +9,6 @@ import java.util.Map;
  *
  * @param masterLinkUp for a replica, {@code master_link_status:up}; false on a master
  * @param masterSyncInProgress a replica in the middle of a full sync holds no usable dataset yet
- * @param failoverState {@code master_failover_state} ("no-failover" when idle)
  */
 public record RedisInfo(
     String runId,
@@ -23,9 +22,6 @@ public record RedisInfo(
     List<ConnectedReplica> replicas,
     long keys,
     boolean loading,
-    boolean aofEnabled,
-    String failoverState,
-    long uptimeSeconds,
     Map<String, String> raw) {
 
   public RedisInfo {
@@ -37,7 +33,10 @@ public record RedisInfo(
     return "master".equals(role);
   }
 
-  /** A replica as its master lists it ({@code slaveN:ip=..,port=..,state=..,offset=..,lag=..}). */
+  /**
+   * A replica as its master lists it ({@code slaveN:ip=..,port=..,state=..,offset=..,lag=..}); lag
+   * is the seconds since its last ack, for {@code redisha_replica_lag_seconds}.
+   */
   public record ConnectedReplica(String ip, int port, String state, long offset, long lagSeconds) {
     public boolean online() {
       return "online".equals(state);

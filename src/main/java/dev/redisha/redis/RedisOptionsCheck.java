@@ -1,7 +1,6 @@
 package dev.redisha.redis;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.demo.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -86,6 +86,43 @@ class StatusClientTest {
     assertTrue(results.get(1).reachable(), results.get(1).failure());
   }
 
+  @Test
+  void statusAndHistoryOverHttpsWithTheReadToken(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(dev.redisha.testsupport.TestCertificates.opensslPresent(),
+        "openssl is needed to make the test certificates");
+    dev.redisha.config.TlsConfig files = dev.redisha.testsupport.TestCertificates.forLoopback(dir);
+    dev.redisha.config.Secret readToken = new dev.redisha.config.Secret(
+        "read-token-for-the-cli\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "test");
+    ApiServer https = ApiServer.start(new HostPort("127.0.0.1", 0),
+        new ApiServer.Sources(StatusSamples::master, List::of, () -> TransitionHistory.of(List.of()),
+            () -> "", new RefusingOperations()),
+        new ApiServer.Settings(Optional.empty(), Optional.of(readToken),
+            Optional.of(new dev.redisha.config.ApiTlsConfig(files.certFile().get(), files.keyFile().get(),
+                Optional.of(files.caFile()))),
+            ApiServer.DEFAULT_READINESS_LAG_BYTES, ApiServer.DEFAULT_LIVENESS_TIMEOUT, ClusterView.Layout.EMPTY,
+            ApiServer.Limits.defaults()));
+    try {
+      HostPort secured = new HostPort("127.0.0.1", https.port());
+      javax.net.ssl.SSLContext trust = dev.redisha.config.PemFiles.trusting(files.caFile());
+      StatusClient withToken = new StatusClient(new AgentAccess("https", Optional.of(trust), Optional.of(readToken)));
+      StatusClient withoutToken = new StatusClient(new AgentAccess("https", Optional.of(trust), Optional.empty()));
+
+      StatusResult result = withToken.fetch(secured);
+      StatusClient.Fetched history = withToken.fetchJson(secured, "/history").join();
+      StatusResult refused = withoutToken.fetch(secured);
+
+      assertTrue(result.reachable(), result.failure());
+      assertEquals(StatusSamples.master(), result.status().orElseThrow());
+      assertTrue(history.body().isPresent(), history.failure());
+      assertFalse(refused.reachable());
+      assertTrue(refused.failure().startsWith("HTTP 401"), refused.failure());
+      assertFalse(client.fetch(secured).reachable(), "plain HTTP gets no status from an HTTPS API");
+    } finally {
+      https.close();
+    }
+  }
+
   private static final class RefusingOperations implements OperationHandler {
     @Override
     public OperationResult switchover(Optional<String> toNode) {

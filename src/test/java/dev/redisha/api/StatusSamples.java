@@ -26,7 +26,7 @@ final class StatusSamples {
         false,
         "no action: I am master of epoch 7",
         List.of(
-            new NodeStatus.PeerView(
+            new dev.redisha.coordination.MemberView(
                 "node-b", AgentState.REPLICA, 7, 50, 120, true, "slave", 123_400, true)));
   }
 

@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.testsupport.ReadOnlyDirectory;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;

@@ -534,6 +534,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void unknownBackendNamesTheFieldAndTheAcceptedValue() throws Exception {
+    ConfigException e = failing(TOP + COORDINATION + "  backend: etcd\n");
+
+    assertProblem(e, "coordination.backend", "must be \"peer\" (the only backend so far), got");
+  }
+
+  @Test
+  void backendDefaultsToPeer() throws Exception {
+    assertEquals(CoordinationConfig.Backend.PEER, load(TOP + COORDINATION).coordination().backend());
+  }
+
+  @Test
   void persistenceMustKeepSomethingOnDisk() throws Exception {
     ConfigException e = failing(TOP + COORDINATION + """
         persistence:

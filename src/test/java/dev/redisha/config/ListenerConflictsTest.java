@@ -2,7 +2,7 @@ package dev.redisha.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

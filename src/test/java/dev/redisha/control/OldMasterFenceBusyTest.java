@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisLaunch;
 import dev.redisha.redis.RedisServerProcess;
 import dev.redisha.testsupport.Await;
@@ -91,7 +92,7 @@ class OldMasterFenceBusyTest {
   }
 
   private OldMasterFence fence() {
-    return new OldMasterFence(connector, 200, 2000);
+    return new OldMasterFence(RedisDialer.of(connector), 200, 2000);
   }
 
   private void runScript(String script, int keyCount, String... params) {

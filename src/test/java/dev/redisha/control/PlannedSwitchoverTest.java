@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisControl;
+import dev.redisha.redis.RedisDialer;
 import dev.redisha.redis.RedisLaunch;
 import dev.redisha.redis.RedisServerProcess;
 import dev.redisha.testsupport.Await;
@@ -51,7 +52,7 @@ class PlannedSwitchoverTest {
       try (RedisControl local = new RedisControl(CONNECTOR, oldMaster, 2000)) {
         local.command("SET", "before", "1");
         AtomicReference<String> outcome = new AtomicReference<>("the endpoints were never released");
-        PlannedSwitchover.Result result = new PlannedSwitchover(CONNECTOR, 500, 5000).run(local, target,
+        PlannedSwitchover.Result result = new PlannedSwitchover(RedisDialer.of(CONNECTOR), 500, 5000).run(local, target,
             () -> outcome.set(writeAsTheEndpointsLetGo(oldMaster)));
 
         assertTrue(result.success(), result.detail());

@@ -7,7 +7,7 @@ import dev.redisha.config.HealthConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.PeerConfig;
 import dev.redisha.config.Secret;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisLaunch;

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.redisha.config.HealthConfig;
 import dev.redisha.config.HostPort;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.redis.RedisBinary;
 import dev.redisha.redis.RedisConnector;
 import dev.redisha.redis.RedisLaunch;

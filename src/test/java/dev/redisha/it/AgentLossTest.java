@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,18 +22,16 @@ class AgentLossTest {
 
   @Test
   void deadMasterAgentBesideAHealthyRedisIsReportedNotFailedOverUntilItsRedisFails() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c);
-        RoleMonitor monitor = new RoleMonitor(g)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c);
+        RoleMonitor monitor = new RoleMonitor(p.group())) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       // Where a client behind an endpoint writes: the agents' master, or, with a's agent gone,
       // the Redis b's endpoints keep routing to (a's, while it is healthy).
       java.util.function.Supplier<Optional<HostPort>> route = () -> g.masterRedis()
           .or(() -> a.redisIsMaster() ? Optional.of(a.config.redis().address()) : Optional.empty());
-      try (Writer w = new Writer(route, a.config.redis().password(), 400_000, 90_000)) {
-        Await.until("2000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 2000);
+      try (Writer w = p.writer(route, 90_000, 2000, Duration.ofSeconds(20))) {
         monitor.start();
         a.haltAgent();
 

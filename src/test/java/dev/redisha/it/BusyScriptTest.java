@@ -8,7 +8,6 @@ import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.event.Event;
 import dev.redisha.redis.RedisConnector;
@@ -51,12 +50,11 @@ class BusyScriptTest {
         Optional.of(new EndpointsConfig.Proxy(proxy, 5000)),
         Optional.of(new EndpointsConfig.Sentinel(sentinel, "mymaster", Map.of())));
     // Limits far beyond the test: here only the operator kills the script.
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED,
+    try (SteadyPair p = SteadyPair.managed(dir,
         c -> busyReplies(c, 120_000, 240_000, c.nodeId().equals("a") ? endpoints : EndpointsConfig.none()))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       String password = a.config.redis().password().orElseThrow().text();
       long epoch = a.agent.status().epoch();
       AgentSampler sampler = new AgentSampler(g);
@@ -104,11 +102,10 @@ class BusyScriptTest {
   }
 
   private void agentKillsAfterTheLimit(Function<Jedis, Object> call, String expectedCommand) {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> busyReplies(c, 500, 60_000, EndpointsConfig.none()))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> busyReplies(c, 500, 60_000, EndpointsConfig.none()))) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       HostPort aRedis = a.config.redis().address();
       String password = a.config.redis().password().orElseThrow().text();
       try (Jedis loader = new Jedis(aRedis.host(), aRedis.port(), 2000)) {
@@ -146,17 +143,15 @@ class BusyScriptTest {
 
   @Test
   void anUnkillableScriptGetsTheMasterShutDownAndTheReplicaPromotedWithEveryAckedWrite() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> busyReplies(c, 300, 1500, EndpointsConfig.none()))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> busyReplies(c, 300, 1500, EndpointsConfig.none()))) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       HostPort aRedis = a.config.redis().address();
       HostPort bRedis = b.config.redis().address();
       String password = a.config.redis().password().orElseThrow().text();
       RedisServerProcess busyServer = a.redisProcess();
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 60_000)) {
-        Await.until("1000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 1000);
+      try (Writer w = p.writer(60_000, 1000, Duration.ofSeconds(20))) {
         long scriptStart = System.nanoTime();
         RoleSampler aRoles;
         try (BusyCall script = BusyCall.start(aRedis, password, j -> j.eval(WRITE_THEN_SPIN, 1, "busy:k", "30000"))) {
@@ -199,12 +194,11 @@ class BusyScriptTest {
   @Test
   void aManagedServerAnswersBusyBeforeTheAgentWouldCallItFrozen() {
     // No busy-reply-threshold of the test's own: the agent's default for managed servers.
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED,
+    try (SteadyPair p = SteadyPair.managed(dir,
         c -> EndpointsThroughAgentsTest.withEndpoints(c, EndpointsConfig.none()))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       HostPort aRedis = a.config.redis().address();
       String password = a.config.redis().password().orElseThrow().text();
       long epoch = a.agent.status().epoch();

@@ -2,7 +2,6 @@ package dev.redisha.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,11 +14,10 @@ class ColdStartTest {
 
   @Test
   void afterLosingBothNodesTheNodeWithDataBecomesMaster() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 3000, 30_000)) {
         Await.until("3000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 3000);
         w.close();

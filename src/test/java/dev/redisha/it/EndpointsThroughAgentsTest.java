@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
@@ -28,13 +27,12 @@ class EndpointsThroughAgentsTest {
   @Test
   void proxyLosesNothingBeyondReplicationLagOnACrashAndReturnsNoErrorOnTheFailback() {
     HostPort proxyA = TestGroup.loopback(TestGroup.freeTcpPort());
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED,
+    try (SteadyPair p = SteadyPair.managed(dir,
         c -> withEndpoints(c, c.nodeId().equals("a") ? new EndpointsConfig(Optional.empty(),
             Optional.of(new EndpointsConfig.Proxy(proxyA, 5000)), Optional.empty()) : EndpointsConfig.none()))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       // A client with Jedis' default 2 s timeout: a switchover pauses it, it never times out.
       try (Writer w = new Writer(() -> Optional.of(proxyA), a.config.redis().password(), 400_000, 90_000, 2000)) {
         Await.until("2000 writes through the proxy", Duration.ofSeconds(20), () -> w.acked() >= 2000);
@@ -71,14 +69,13 @@ class EndpointsThroughAgentsTest {
   void jedisSentinelPoolFollowsFailoverAndFailbackWithoutRestart() {
     HostPort sentinelA = TestGroup.loopback(TestGroup.freeTcpPort());
     HostPort sentinelB = TestGroup.loopback(TestGroup.freeTcpPort());
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> withEndpoints(c, new EndpointsConfig(
+    try (SteadyPair p = SteadyPair.managed(dir, c -> withEndpoints(c, new EndpointsConfig(
         Optional.empty(), Optional.empty(), Optional.of(new EndpointsConfig.Sentinel(
             c.nodeId().equals("a") ? sentinelA : sentinelB, "mymaster",
             c.nodeId().equals("a") ? Map.of("b", sentinelB) : Map.of("a", sentinelA))))))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       String password = a.config.redis().password().orElseThrow().text();
       try (JedisSentinelPool pool = new JedisSentinelPool("mymaster", Set.of(sentinelA.toString(), sentinelB.toString()),
           new GenericObjectPoolConfig<>(), 2000, password)) {

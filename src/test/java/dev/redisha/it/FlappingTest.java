@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.redisha.config.CoordinationConfig;
 import dev.redisha.config.EndpointsConfig;
 import dev.redisha.config.NodeConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +17,10 @@ class FlappingTest {
 
   @Test
   void repeatedCrashesPutThePreferredNodeInHoldDown() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, FlappingTest::twoFaultsInAMinute)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, FlappingTest::twoFaultsInAMinute)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
       // Fault 1: b takes over, a comes back and takes the role back.
       a.redisProcess().kill();

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +16,12 @@ class FrozenMasterTest {
 
   @Test
   void frozenMasterIsReplacedAndDemotedWhenItResumes() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       HostPort aRedis = a.config.redis().address();
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
-        Await.until("1000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 1000);
+      try (Writer w = p.writer(90_000, 1000, Duration.ofSeconds(20))) {
         var frozen = a.redisProcess();
         long frozenAt = System.nanoTime();
         frozen.signal("STOP");

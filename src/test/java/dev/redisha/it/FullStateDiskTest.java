@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,11 +37,10 @@ class FullStateDiskTest {
     Files.createDirectories(bState);
     run("mount", "-t", "tmpfs", "-o", "size=512k", "redisha-test-tmpfs", bState.toString());
     try {
-      try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c.nodeId().equals("b") ? onTmpfs(c, bState) : c)) {
-        g.nodes().forEach(TestNode::startAgent);
-        TestNode a = g.node("a");
-        TestNode b = g.node("b");
-        Scenarios.awaitSteadyPair(g, a, b);
+      try (SteadyPair p = SteadyPair.managed(dir, c -> c.nodeId().equals("b") ? onTmpfs(c, bState) : c)) {
+        TestGroup g = p.group();
+        TestNode a = p.a();
+        TestNode b = p.b();
 
         Path filler = bState.resolve("filler");
         fill(filler);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HooksConfig;
 import dev.redisha.config.NodeConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,11 +25,10 @@ class HooksThroughAgentsTest {
     Path script = Files.writeString(dir.resolve("notify.sh"),
         "#!/bin/sh\necho \"$REDIS_HA_NODE $REDIS_HA_STATE $REDIS_HA_EPOCH $1 $2 $3\" >> " + log + "\n");
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> withHooks(c, script))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> withHooks(c, script))) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       Await.until("notify_master on a, notify_backup on b", Duration.ofSeconds(10),
           () -> read(log).contains("a MASTER 1 GROUP test MASTER") && read(log).contains("b BACKUP 1 GROUP test BACKUP"));
       a.redisProcess().kill();

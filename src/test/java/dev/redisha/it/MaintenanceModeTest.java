@@ -18,11 +18,10 @@ class MaintenanceModeTest {
 
   @Test
   void aPauseSentToOneAgentPausesTheGroupSurvivesAnAgentRestartAndAResumeAnywhereEndsIt() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, dev.redisha.config.RedisMode.MANAGED, MaintenanceModeTest::withToken)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, MaintenanceModeTest::withToken)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
       assertEquals(200, ApiCalls.post(a, "/pause", TOKEN));
       Await.until("b paused by a's request", Duration.ofSeconds(5),

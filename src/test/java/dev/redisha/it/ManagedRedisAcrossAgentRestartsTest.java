@@ -32,11 +32,10 @@ class ManagedRedisAcrossAgentRestartsTest {
 
   @Test
   void restartedAgentAdoptsTheServerItsCrashedPredecessorLeftAndStopsItOnClose() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       try (RedisControl c = a.redis()) {
         c.command("SET", "written-before-the-crash", "kept");
       }

@@ -8,7 +8,6 @@ import dev.redisha.config.ApiConfig;
 import dev.redisha.config.CoordinationConfig;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.RedisConfig;
-import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
 import dev.redisha.testsupport.Await;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +22,10 @@ class MisconfiguredPeerTest {
 
   @Test
   void aPeerRestartedWithAnotherKeyIsReportedAndNeverPromotesItselfBesideTheHealthyMaster() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       NodeConfig rightKey = b.config;
 
       b.stopAgent();
@@ -56,11 +54,10 @@ class MisconfiguredPeerTest {
 
   @Test
   void aSecondAgentClaimingAnExistingNodeIdIsReportedAndNeverMakesThePeerFailOverTheRealOne() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
       // Started by mistake with a's file edited for other ports: it sends adverts as "a".
       NodeConfig c = a.config;

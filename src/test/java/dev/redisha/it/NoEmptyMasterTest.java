@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,16 +27,12 @@ class NoEmptyMasterTest {
   @ParameterizedTest(name = "master restarted empty after {0} ms")
   @ValueSource(ints = {100, 500, 1000, 3000})
   void restartedEmptyMasterNeverWipesTheReplica(int restartDelayMs) {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.EXTERNAL, c -> c)) {
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      a.startExternalRedis(Optional.empty());
-      b.startExternalRedis(Optional.of(TestGroup.POLICY));
-      g.nodes().forEach(TestNode::startAgent);
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.external(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
-        Await.until("2000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 2000);
+      try (Writer w = p.writer(90_000, 2000, Duration.ofSeconds(20))) {
         long killedAt = System.nanoTime();
         a.externalRedis.kill();
         // The supervisor's restart delay is the scenario's parameter, not a synchronisation.

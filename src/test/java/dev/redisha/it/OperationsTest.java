@@ -24,11 +24,10 @@ class OperationsTest {
 
   @Test
   void statusSwitchoverAndMaintenanceModeWorkThroughTheApi() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, dev.redisha.config.RedisMode.MANAGED, OperationsTest::withToken)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, OperationsTest::withToken)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
       String table = cli("status", "--api", "127.0.0.1:" + a.agent.apiPort() + ",127.0.0.1:" + b.agent.apiPort());
       System.out.print(table);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.config.PersistencePolicy;
-import dev.redisha.config.RedisMode;
 import dev.redisha.event.Event;
 import dev.redisha.redis.InfoParser;
 import dev.redisha.redis.RedisBinary;
@@ -39,13 +38,11 @@ class OperatorPersistenceChangeTest {
 
   @Test
   void appendOnlySetOnTheMasterByAnOperatorStaysUntilTheRoleChanges() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 120_000)) {
-        Await.until("3000 writes acked", Duration.ofSeconds(30), () -> w.acked() >= 3000);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
+      try (Writer w = p.writer(120_000, 3000, Duration.ofSeconds(30))) {
         configSet(a, "rdb-key-save-delay", "1000");
         configSet(a, "appendonly", "yes");
 
@@ -80,13 +77,11 @@ class OperatorPersistenceChangeTest {
 
   @Test
   void aRewriteTheAgentDidNotStartIsNotKilledWhenTheNewRoleWantsTheAofOff() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 120_000)) {
-        Await.until("3000 writes acked", Duration.ofSeconds(30), () -> w.acked() >= 3000);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
+      try (Writer w = p.writer(120_000, 3000, Duration.ofSeconds(30))) {
         // On the replica, the operator's rewrite must outlast the handover and the master's wait
         // for an in-sync persisting replica (about 3 s) before the new master stops persisting.
         configSet(b, "rdb-key-save-delay", "3000");

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.peer.Advert;
 import dev.redisha.coordination.peer.AdvertCodec;
+import dev.redisha.coordination.peer.PeerCoordinator;
 import dev.redisha.testsupport.Await;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -27,12 +27,11 @@ class PacketAbuseTest {
 
   @Test
   void garbageForgedAndReplayedAdvertsAreDroppedAndCountedWhileTheAgentKeepsWorking() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c);
         DatagramSocket attacker = new DatagramSocket()) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
       long epoch = a.agent.status().epoch();
       HostPort target = a.config.coordination().listen();
       InetAddress host = InetAddress.getByName(target.host());
@@ -53,22 +52,22 @@ class PacketAbuseTest {
           // Paced so the kernel's socket buffer does not overflow: the agent must see each one.
           long seen = i;
           Await.until("agent keeps up with the junk", Duration.ofSeconds(10),
-              () -> a.agent.coordinator().droppedPackets().values().stream().mapToLong(Long::longValue).sum() >= seen);
+              () -> ((PeerCoordinator) a.agent.coordinator()).droppedPackets().values().stream().mapToLong(Long::longValue).sum() >= seen);
         }
         byte[] junk = new byte[random.nextInt(1500)];
         random.nextBytes(junk);
         attacker.send(new DatagramPacket(junk, junk.length, host, target.port()));
       }
       Await.until("drops counted", Duration.ofSeconds(10), () -> {
-        Map<String, Long> d = a.agent.coordinator().droppedPackets();
+        Map<String, Long> d = ((PeerCoordinator) a.agent.coordinator()).droppedPackets();
         return d.getOrDefault("bad_mac", 0L) >= 1 && d.getOrDefault("replayed", 0L) >= 1
             && d.values().stream().mapToLong(Long::longValue).sum() >= 2002;
       });
-      Map<String, Long> dropped = a.agent.coordinator().droppedPackets();
+      Map<String, Long> dropped = ((PeerCoordinator) a.agent.coordinator()).droppedPackets();
       System.out.println("F12: packets dropped by reason: " + dropped);
-      int acceptedBefore = (int) a.agent.coordinator().acceptedPackets();
+      int acceptedBefore = (int) ((PeerCoordinator) a.agent.coordinator()).acceptedPackets();
       Await.until("b's real adverts still accepted", Duration.ofSeconds(5),
-          () -> a.agent.coordinator().acceptedPackets() > acceptedBefore + 5);
+          () -> ((PeerCoordinator) a.agent.coordinator()).acceptedPackets() > acceptedBefore + 5);
       assertEquals(AgentState.MASTER, a.agent.status().state(), "a is still master");
       assertEquals(epoch, a.agent.status().epoch(), "no epoch was taken from a forged or replayed advert");
       assertTrue(b.agent.status().state() == AgentState.REPLICA, "b is still a replica");

@@ -2,7 +2,6 @@ package dev.redisha.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.redisha.config.RedisMode;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
 import java.nio.file.Path;
@@ -16,13 +15,11 @@ class PersistenceFollowsReplicaTest {
 
   @Test
   void masterPersistsWhileItsReplicaIsGoneAndStopsWhenTheReplicaIsBackInSync() {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> c)) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
-      try (Writer w = new Writer(g::masterRedis, a.config.redis().password(), 400_000, 90_000)) {
-        Await.until("1000 writes acked", Duration.ofSeconds(20), () -> w.acked() >= 1000);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> c)) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
+      try (Writer w = p.writer(90_000, 1000, Duration.ofSeconds(20))) {
         // The replica's host goes away: agent and Redis both.
         var replicaRedis = b.redisProcess();
         b.haltAgent();

@@ -13,7 +13,7 @@ import dev.redisha.config.PersistencePolicy;
 import dev.redisha.config.RedisConfig;
 import dev.redisha.config.RedisMode;
 import dev.redisha.config.Secret;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

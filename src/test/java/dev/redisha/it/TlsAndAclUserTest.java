@@ -42,11 +42,10 @@ class TlsAndAclUserTest {
 
   @Test
   void managedTlsServersWithAnAclUserFailOverAndBackWithoutLoss() throws Exception {
-    try (TestGroup g = TestGroup.pair(dir, RedisMode.MANAGED, c -> withTlsAndUser(c, tls, "ha-agent"))) {
-      g.nodes().forEach(TestNode::startAgent);
-      TestNode a = g.node("a");
-      TestNode b = g.node("b");
-      Scenarios.awaitSteadyPair(g, a, b);
+    try (SteadyPair p = SteadyPair.managed(dir, c -> withTlsAndUser(c, tls, "ha-agent"))) {
+      TestGroup g = p.group();
+      TestNode a = p.a();
+      TestNode b = p.b();
 
       HostPort aRedis = a.config.redis().address();
       assertThrows(JedisException.class, () -> {

@@ -2,6 +2,7 @@ package dev.redisha.coordination.peer;
 
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Maintenance;
+import dev.redisha.coordination.MemberStatus;
 import java.util.Map;
 import java.util.Objects;
 
@@ -94,28 +95,45 @@ public record Advert(
         holdDown, Maintenance.NONE, Map.of());
   }
 
+  /** An unstamped advert of {@code group} carrying {@code status} (see {@link AdvertSequencer}). */
+  public static Advert of(String group, MemberStatus status) {
+    return carrying(group, 0, 0, 0, status, Map.of());
+  }
+
+  /** The one place that maps a member's status onto the wire's fields. */
+  private static Advert carrying(String group, long bootId, long seq, long sentAtMillis, MemberStatus s,
+      Map<String, Long> heardBoots) {
+    return new Advert(group, s.nodeId(), bootId, seq, sentAtMillis, s.epoch(), s.epochMaster(), s.state(),
+        s.priority(), s.redisUp(), s.redisRunId(), s.redisRole(), s.replId(), s.replOffset(), s.masterLinkUp(),
+        s.dataEpoch(), s.keys(), s.persisting(), s.wantsMaster(), s.handoverTo(), s.holdDown(), s.maintenance(),
+        heardBoots);
+  }
+
+  /** What the sender says about itself, without the wire's envelope: what the group policy reads. */
+  public MemberStatus status() {
+    return new MemberStatus(nodeId, epoch, epochMaster, state, priority, redisUp, redisRunId, redisRole, replId,
+        replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster, handoverTo, holdDown, maintenance);
+  }
+
+  /** The same envelope carrying another status. */
+  public Advert withStatus(MemberStatus s) {
+    return carrying(group, bootId, seq, sentAtMillis, s, heardBoots);
+  }
+
   /** The same advert with the replay-protection fields set (see {@link AdvertSequencer}). */
   public Advert stamped(long newBootId, long newSeq, long newSentAtMillis) {
-    return new Advert(group, nodeId, newBootId, newSeq, newSentAtMillis, epoch, epochMaster, state, priority,
-        redisUp, redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting,
-        wantsMaster, handoverTo, holdDown, maintenance, heardBoots);
+    return carrying(group, newBootId, newSeq, newSentAtMillis, status(), heardBoots);
   }
 
   public Advert withMaintenance(Maintenance m) {
-    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, state, priority, redisUp,
-        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
-        handoverTo, holdDown, m, heardBoots);
+    return withStatus(status().withMaintenance(m));
   }
 
   public Advert withHeardBoots(Map<String, Long> boots) {
-    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, state, priority, redisUp,
-        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
-        handoverTo, holdDown, maintenance, boots);
+    return carrying(group, bootId, seq, sentAtMillis, status(), boots);
   }
 
   public Advert withState(AgentState s) {
-    return new Advert(group, nodeId, bootId, seq, sentAtMillis, epoch, epochMaster, s, priority, redisUp,
-        redisRunId, redisRole, replId, replOffset, masterLinkUp, dataEpoch, keys, persisting, wantsMaster,
-        handoverTo, holdDown, maintenance, heardBoots);
+    return withStatus(status().withState(s));
   }
 }

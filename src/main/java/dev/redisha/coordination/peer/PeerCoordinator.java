@@ -1,23 +1,30 @@
 package dev.redisha.coordination.peer;
 
-import dev.redisha.api.NodeStatus.PeerView;
+import dev.redisha.coordination.MemberView;
+import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
+import dev.redisha.config.PeerConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.coordination.Coordinator;
 import dev.redisha.coordination.Decision;
-import dev.redisha.coordination.DurableState;
 import dev.redisha.coordination.Maintenance;
+import dev.redisha.coordination.MemberStatus;
+import dev.redisha.coordination.Route;
 import dev.redisha.coordination.StateStore;
 import dev.redisha.health.PeerRedisProbe;
 import dev.redisha.health.RedisHealth;
-import dev.redisha.redis.RedisInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The peer backend: adverts over authenticated UDP, the rules of {@link MasterElection}. Adverts
- * go out every {@code advert_interval_ms} from their own thread (a long handover on the decision
- * thread must not make this node look dead) and at once whenever the node's state changes.
+ * The peer backend's {@link Coordinator}: adverts over authenticated UDP, the group's rules in
+ * {@link dev.redisha.coordination.GroupPolicy} fed by {@link MasterElection}. Adverts carry the
+ * status the policy publishes; they go out every {@code advert_interval_ms} from their own thread
+ * (a long handover on the decision thread must not make this node look dead) and at once whenever
+ * the node's state changes.
  */
 public final class PeerCoordinator implements Coordinator {
   private static final Logger log = LoggerFactory.getLogger(PeerCoordinator.class);
@@ -46,6 +55,10 @@ public final class PeerCoordinator implements Coordinator {
   private volatile RedisHealth lastHealth;
   private final Supplier<Map<String, PeerRedisProbe>> peerRedis;
   private final Consumer<String> probePeerRedis;
+  /** Planned-handover barriers the master waits on, completed as the peers' echoes arrive. */
+  private final List<Barrier> barriers = new CopyOnWriteArrayList<>();
+
+  private record Barrier(String target, CompletableFuture<Boolean> prepared) {}
 
   /**
    * @param wakeup called when an advert arrives, so the decision loop reacts without waiting for
@@ -68,9 +81,9 @@ public final class PeerCoordinator implements Coordinator {
     this.probePeerRedis = probePeerRedis;
     this.clock = clock;
     this.wakeup = wakeup;
-    this.election = new MasterElection(config, store, clock.getAsLong());
+    this.election = new MasterElection(config, store, clock.getAsLong(), this::publish);
     this.lastHealth = RedisHealth.unknown(clock.getAsLong());
-    this.draft = buildDraft(lastHealth);
+    this.draft = Advert.of(config.group(), election.policy().status(RedisHealth.unknown(clock.getAsLong())));
     this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "advert-sender");
       t.setDaemon(true);
@@ -97,10 +110,13 @@ public final class PeerCoordinator implements Coordinator {
       // Its agent says its Redis failed: the takeover waits for this node's own probe to agree.
       probePeerRedis.accept(a.nodeId());
     }
+    releaseBarriers();
     wakeup.run();
   }
 
   private void sendDraft() {
+    // Also on every tick: a peer that falls silent no longer holds a barrier up.
+    releaseBarriers();
     AdvertTransport t = transport;
     if (t == null) {
       return;
@@ -115,15 +131,13 @@ public final class PeerCoordinator implements Coordinator {
   @Override
   public synchronized Decision decide(RedisHealth local) {
     lastHealth = local;
-    Decision d = election.decide(local, Map.copyOf(reports), peerRedis.get(), clock.getAsLong());
-    publish();
-    return d;
+    return election.decide(local, Map.copyOf(reports), peerRedis.get(), clock.getAsLong());
   }
 
-  /** Rebuilds the advert; sends it at once if anything a peer acts on changed. */
-  private void publish() {
+  /** The policy published a new status: the advert follows, sent at once if a peer acts on the change. */
+  private void publish(MemberStatus status) {
     Advert before = draft;
-    Advert next = buildDraft(lastHealth);
+    Advert next = Advert.of(config.group(), status);
     draft = next;
     if (before.state() != next.state()
         || before.epoch() != next.epoch()
@@ -139,39 +153,9 @@ public final class PeerCoordinator implements Coordinator {
     }
   }
 
-  private Advert buildDraft(RedisHealth h) {
-    DurableState st = election.durable();
-    Optional<RedisInfo> info = h.up() ? h.info() : Optional.empty();
-    return new Advert(
-        config.group(),
-        config.nodeId(),
-        0,
-        0,
-        0,
-        st.epoch(),
-        st.epochMaster(),
-        election.state(),
-        config.priority(),
-        h.up(),
-        info.map(RedisInfo::runId).orElse(""),
-        info.map(RedisInfo::role).orElse(""),
-        info.map(RedisInfo::replId).orElse(""),
-        info.map(RedisInfo::replOffset).orElse(0L),
-        info.map(RedisInfo::masterLinkUp).orElse(false),
-        st.dataEpoch(),
-        info.map(RedisInfo::keys).orElse(0L),
-        h.up() && h.persisting(),
-        election.wantsMaster(),
-        election.handoverTo(),
-        election.holdDown())
-        .withMaintenance(st.maintenance());
-  }
-
   @Override
   public synchronized boolean commitTakeover(Decision takeover) {
-    boolean committed = election.commitTakeover(takeover, lastHealth, clock.getAsLong());
-    publish();
-    return committed;
+    return election.commitTakeover(takeover, lastHealth, clock.getAsLong());
   }
 
   @Override
@@ -182,14 +166,11 @@ public final class PeerCoordinator implements Coordinator {
   @Override
   public synchronized void handoverFinished(Decision handover, boolean success, String detail) {
     election.handoverFinished(handover, success, clock.getAsLong());
-    publish();
   }
 
   @Override
   public synchronized boolean setPaused(boolean paused) {
-    boolean durable = election.setPaused(paused, System.currentTimeMillis());
-    publish();
-    return durable;
+    return election.setPaused(paused, System.currentTimeMillis());
   }
 
   @Override
@@ -242,7 +223,7 @@ public final class PeerCoordinator implements Coordinator {
     return draft.holdDown();
   }
 
-  /** The node the master is handing over to, while it says so in its adverts. */
+  @Override
   public Optional<String> handoverInProgress() {
     PeerReport m = reports.get(draft.epochMaster());
     if (m == null || m.advert().state() != AgentState.HANDING_OVER || m.advert().handoverTo().isEmpty()) {
@@ -251,19 +232,35 @@ public final class PeerCoordinator implements Coordinator {
     return Optional.of(m.advert().handoverTo());
   }
 
-  /** Whether the epoch's master (a peer) serves as master, not handing over. */
+  @Override
   public boolean masterServing() {
     PeerReport m = reports.get(draft.epochMaster());
     return m != null && m.advert().state() == AgentState.MASTER;
   }
 
+  @Override
   public synchronized void setHandoverPrepared(String target) {
-    election.setHandoverPrepared(target);
-    publish();
+    election.policy().setHandoverPrepared(target);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> peersPrepared(String target) {
+    Barrier b = new Barrier(target, new CompletableFuture<>());
+    barriers.add(b);
+    releaseBarriers();
+    return b.prepared();
+  }
+
+  private void releaseBarriers() {
+    for (Barrier b : barriers) {
+      if (b.prepared().isDone() || (peersPreparedFor(b.target()) && b.prepared().complete(true))) {
+        barriers.remove(b);
+      }
+    }
   }
 
   /** Whether every peer heard within the down time says its endpoints are ready for {@code target}. */
-  public boolean peersPreparedFor(String target) {
+  private boolean peersPreparedFor(String target) {
     long now = clock.getAsLong();
     long down = config.coordination().advertIntervalMs() * config.coordination().downAfterAdverts();
     return reports.values().stream()
@@ -271,7 +268,7 @@ public final class PeerCoordinator implements Coordinator {
         .allMatch(r -> target.equals(r.advert().handoverTo()));
   }
 
-  /** Problems an operator should fix or know about, one sentence each. */
+  @Override
   public List<String> warnings() {
     List<String> out = new ArrayList<>();
     AdvertTransport t = transport;
@@ -297,10 +294,6 @@ public final class PeerCoordinator implements Coordinator {
     return t == null ? Map.of() : t.problemOnsets();
   }
 
-  public String lastReason() {
-    return election.reason();
-  }
-
   public Map<String, Long> droppedPackets() {
     AdvertTransport t = transport;
     Map<String, Long> out = new java.util.TreeMap<>();
@@ -316,23 +309,64 @@ public final class PeerCoordinator implements Coordinator {
   }
 
   @Override
-  public List<PeerView> peers() {
+  public List<MemberView> peers() {
     long now = clock.getAsLong();
-    List<PeerView> out = new ArrayList<>();
+    List<MemberView> out = new ArrayList<>();
     config.peers().forEach(p -> {
       PeerReport r = reports.get(p.nodeId());
       if (r == null) {
-        out.add(new PeerView(p.nodeId(), AgentState.STARTING, 0, 0, -1, false, "", 0, false));
+        out.add(new MemberView(p.nodeId(), AgentState.STARTING, 0, 0, -1, false, "", 0, false));
       } else {
         Advert a = r.advert();
-        out.add(new PeerView(a.nodeId(), a.state(), a.epoch(), a.priority(), now - r.receivedAtMillis(),
+        out.add(new MemberView(a.nodeId(), a.state(), a.epoch(), a.priority(), now - r.receivedAtMillis(),
             a.redisUp(), a.redisRole(), a.replOffset(), a.persisting()));
       }
     });
     return out;
   }
 
-  /** Stops like a crashed process: no goodbye advert (tests use this to kill an agent). */
+  @Override
+  public Route route(boolean localServes) {
+    String master = draft.epochMaster();
+    List<HostPort> others = new ArrayList<>();
+    Optional<Decision.Target> serving = Optional.empty();
+    if (master.equals(config.nodeId())) {
+      serving = localServes ? Optional.of(new Decision.Target(master, config.redis().announce())) : Optional.empty();
+    } else {
+      others.add(config.redis().announce());
+    }
+    for (PeerConfig p : config.peers()) {
+      PeerReport r = reports.get(p.nodeId());
+      if (r != null && p.nodeId().equals(master) && r.advert().status().servesAsMaster()) {
+        serving = Optional.of(new Decision.Target(p.nodeId(), p.redis()));
+      } else {
+        others.add(p.redis());
+      }
+    }
+    return new Route(draft.epoch(), serving, others);
+  }
+
+  @Override
+  public void bindMetrics(MeterRegistry metrics) {
+    // Counters from the start at 0 for every reason and kind, so rate() and alerts see the first one.
+    FunctionCounter.builder("redisha_adverts_accepted", this, PeerCoordinator::acceptedPackets)
+        .description("Adverts from peers that passed the HMAC and replay checks").register(metrics);
+    for (String reason : droppedPackets().keySet()) {
+      FunctionCounter.builder("redisha_adverts_dropped", this, c -> c.droppedPackets().getOrDefault(reason, 0L))
+          .description("UDP packets on the advert port that were dropped, by reason").tag("reason", reason)
+          .register(metrics);
+    }
+    for (PeerLinkProblem.Kind kind : PeerLinkProblem.Kind.values()) {
+      String k = kind.name().toLowerCase();
+      Gauge.builder("redisha_peer_link_problem", () -> linkProblems().stream().filter(p -> p.kind() == kind).count())
+          .description("Peers with this link problem now (keys differ, duplicate node id, clock skew, not heard by"
+              + " the peer)").tag("kind", k).register(metrics);
+      FunctionCounter.builder("redisha_peer_link_problem_onsets", this, c -> c.linkProblemOnsets().getOrDefault(kind, 0L))
+          .description("Times a peer-link problem of this kind began").tag("kind", k).register(metrics);
+    }
+  }
+
+  @Override
   public void halt() {
     sender.shutdownNow();
     AdvertTransport t = transport;
@@ -344,11 +378,8 @@ public final class PeerCoordinator implements Coordinator {
 
   @Override
   public void close() {
-    Advert d = draft;
-    draft = new Advert(d.group(), d.nodeId(), 0, 0, 0, d.epoch(), d.epochMaster(), AgentState.STOPPING,
-        d.priority(), d.redisUp(), d.redisRunId(), d.redisRole(), d.replId(), d.replOffset(), d.masterLinkUp(),
-        d.dataEpoch(), d.keys(), d.persisting(), false, "", d.holdDown())
-        .withMaintenance(d.maintenance());
+    draft = Advert.of(config.group(),
+        draft.status().withState(AgentState.STOPPING).withWantsMaster(false).withHandoverTo(""));
     sendDraft();
     halt();
   }

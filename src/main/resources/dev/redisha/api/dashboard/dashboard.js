@@ -11,6 +11,8 @@
   const SVG_NS = "http://www.w3.org/2000/svg";
 
   let token = null;          // the API write token, only after the operator typed it
+  let readToken = null;      // asked for only when the agent wants a token to read /status
+  let askingReadToken = false;
   let lastStatus = null;
   let busy = false;          // an operation is in flight
   const lagHistory = [];     // [{t, lags: {node: bytes}}], oldest first, at most HISTORY_MS old
@@ -318,7 +320,21 @@
 
   async function poll() {
     try {
-      const answer = await fetchWithTimeout("/status", {});
+      const bearer = token || readToken;
+      const answer = await fetchWithTimeout("/status", bearer ? { headers: { Authorization: "Bearer " + bearer } } : {});
+      if (answer.status === 401) {
+        // The agent has api.read_token_file set: ask once for a token (read or write), then poll with it.
+        readToken = null;
+        setConnection(false, "token needed to read the status");
+        if (!askingReadToken) {
+          askingReadToken = true;
+          askToken("read the status").then((typed) => {
+            readToken = typed;
+            askingReadToken = false;
+          });
+        }
+        return;
+      }
       if (!answer.ok) throw new Error("HTTP " + answer.status);
       lastStatus = await answer.json();
       render(lastStatus);
@@ -381,6 +397,8 @@
         // no JSON body: the status code says it
       }
       if (answer.status === 401) forgetToken();
+      // 403: a read-only token was typed for a write; ask for the write token next time.
+      if (answer.status === 403) forgetToken();
       showResult(answer.ok, (answer.ok ? "Accepted (" : "Refused (") + label + "): " + message);
     } catch (e) {
       showResult(false, label + " failed: the agent did not answer (" + e.message + ")");

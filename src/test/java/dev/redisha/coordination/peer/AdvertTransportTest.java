@@ -501,7 +501,7 @@ class AdvertTransportTest {
 
   /** A port that was free a moment ago: two transports must know each other's address first. */
   private static int freePort() {
-    return dev.redisha.demo.FreePorts.udp();
+    return dev.redisha.redis.FreePorts.udp();
   }
 
   private static NodeConfig nodeConfig(String self, int selfPort, String peer, int peerPort) {

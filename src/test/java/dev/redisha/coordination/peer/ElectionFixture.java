@@ -241,7 +241,7 @@ final class ElectionFixture {
 
     RedisHealth build() {
       RedisInfo info = new RedisInfo(runId, role, replId, offset, masterHost, masterPort, linkUp, syncing,
-          replicas, keys, status == RedisHealth.Status.LOADING, persisting, "no-failover", 60, Map.of());
+          replicas, keys, status == RedisHealth.Status.LOADING, Map.of());
       String reason = status == RedisHealth.Status.LOADING ? "loading the dataset from disk" : "";
       return new RedisHealth(status, reason, Optional.of(info), persisting, 0);
     }

@@ -778,8 +778,7 @@ class MasterElectionTest {
     start("a", stateFile(5, "a", 5, runIdOf("a"), false));
     decide(masterA().build(), heard(inSyncReplicaB()));
     assertEquals(Optional.empty(), election.requestSwitchover(Optional.of("b"), clock.now()));
-    assertMentions(new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false,
-        Optional.empty(), election.pendingSwitchover(clock.now())), "to b");
+    assertMentions(Decision.waiting(0, "", Decision.Cause.SWITCHOVER, election.pendingSwitchover(clock.now())), "to b");
 
     // b falls behind before the handover could start, and stays behind past the request's life.
     PeerReport behind = advert("b").replicaOf("a", 5).offset(1_000).linkUp(false).receivedAt(clock.now());
@@ -806,8 +805,7 @@ class MasterElectionTest {
   private Decision refusal(Optional<String> to) {
     Optional<String> why = election.requestSwitchover(to, clock.now());
     assertTrue(why.isPresent(), "a switchover " + to + " was accepted");
-    return new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false, Optional.empty(),
-        why.get());
+    return Decision.waiting(0, "", Decision.Cause.SWITCHOVER, why.get());
   }
 
   @Test
@@ -952,7 +950,7 @@ class MasterElectionTest {
               i.masterHost(), i.masterPort(), i.masterLinkUp(), i.masterSyncInProgress(),
               java.util.List.of(new dev.redisha.redis.RedisInfo.ConnectedReplica(redisOf("b").host(), redisOf("b").port(),
                   "online", ackedOneSecondAgo, 1)),
-              i.keys(), i.loading(), i.aofEnabled(), i.failoverState(), i.uptimeSeconds(), i.raw())),
+              i.keys(), i.loading(), i.raw())),
           master.persisting(), master.takenAtMillis());
       PeerReport b = advert("b").replicaOf("a", 5).offset(offset - 3 * 52_429).receivedAt(clock.now());
       Decision d = decide(withLaggingAck, heard(b));
@@ -982,8 +980,7 @@ class MasterElectionTest {
     assertFalse(election.commitTakeover(takeover, b, clock.now()), "the controller must not promote");
     assertEquals(5, store.load().epoch(), "nothing half-written");
     assertEquals(5, election.durable().epoch(), "the epoch in memory did not move either");
-    assertMentions(new Decision(Action.WAIT, 0, "", Optional.empty(), false, Optional.empty(), false, false,
-        Optional.empty(), election.stateProblem()), "no space left");
+    assertMentions(Decision.waiting(0, "", Decision.Cause.STATE_NOT_WRITABLE, election.stateProblem()), "no space left");
 
     clock.advance(DOWN_TIME_MS);
     Decision blocked = decide(b, heard(healthyMasterA()));

@@ -64,7 +64,7 @@ final class TwoRedis implements AutoCloseable {
   }
 
   static int freePort() {
-    return dev.redisha.demo.FreePorts.tcp();
+    return dev.redisha.redis.FreePorts.tcp();
   }
 
   /** An authenticated connection straight to one server, bypassing the proxy. */

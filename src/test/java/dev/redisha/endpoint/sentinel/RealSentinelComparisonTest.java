@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.redisha.config.HostPort;
-import dev.redisha.demo.FreePorts;
+import dev.redisha.redis.FreePorts;
 import dev.redisha.endpoint.MasterView;
 import dev.redisha.endpoint.sentinel.RespClient.Err;
 import dev.redisha.endpoint.sentinel.RespClient.Push;

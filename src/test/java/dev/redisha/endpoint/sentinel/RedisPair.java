@@ -112,6 +112,6 @@ final class RedisPair implements AutoCloseable {
   }
 
   static int freeTcpPort() {
-    return dev.redisha.demo.FreePorts.tcp();
+    return dev.redisha.redis.FreePorts.tcp();
   }
 }

@@ -17,7 +17,7 @@ class VipCapabilityTest {
   @TempDir Path dir;
 
   private static int freePort() {
-    return dev.redisha.demo.FreePorts.tcp();
+    return dev.redisha.redis.FreePorts.tcp();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.redisha.demo;
+package dev.redisha.redis;
 
 import java.io.IOException;
 import java.net.DatagramSocket;

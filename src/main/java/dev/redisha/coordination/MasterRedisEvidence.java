@@ -1,4 +1,4 @@
-package dev.redisha.coordination.peer;
+package dev.redisha.coordination;
 
 import dev.redisha.health.PeerRedisProbe;
 
