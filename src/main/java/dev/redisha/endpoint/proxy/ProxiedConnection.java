@@ -84,6 +84,8 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
   private ScheduledFuture<?> authTimer;
   private ScheduledFuture<?> idleTimer;
   private long lastTrafficNanos = System.nanoTime();
+  /** Whether an idle timeout is configured: only then is the clock read on every read. */
+  private final boolean idleTracked;
 
   /** Runs when a reply to a tracked command arrives; the argument says whether it is an error. */
   private record Expectation(long sequence, Consumer<Boolean> onReply) {}
@@ -91,6 +93,7 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
   ProxiedConnection(RedisProxy proxy, Channel client) {
     this.proxy = proxy;
     this.client = client;
+    this.idleTracked = proxy.idleTimeoutMillis() > 0;
   }
 
   boolean isHeld() {
@@ -123,7 +126,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
-    lastTrafficNanos = System.nanoTime();
+    if (idleTracked) {
+      lastTrafficNanos = System.nanoTime();
+    }
     proxy.countBytesFromClient(buf.readableBytes());
     if (phase != Phase.RELAYING || readingStopped || !stash.isEmpty()) {
       if (phase == Phase.CLOSED) {
@@ -377,7 +382,9 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
         buf.release();
         return;
       }
-      lastTrafficNanos = System.nanoTime();
+      if (idleTracked) {
+        lastTrafficNanos = System.nanoTime();
+      }
       proxy.countBytesToClient(buf.readableBytes());
       if (phase == Phase.REPLAYING) {
         buf.readerIndex(replyScanner.scan(buf)); // the replies to the replay are the proxy's own
@@ -716,11 +723,18 @@ final class ProxiedConnection extends ChannelInboundHandlerAdapter
     }
     boolean readClient =
         phase == Phase.RELAYING && !readingStopped && backend != null && backend.isWritable();
-    client.config().setAutoRead(readClient);
+    setAutoRead(client, readClient);
     if (backend != null) {
-      backend.config().setAutoRead(client.isWritable());
+      setAutoRead(backend, client.isWritable());
     }
     held = phase == Phase.WAITING || readingStopped;
+  }
+
+  /** Called after every read burst: a plain read when nothing changes, not an atomic swap. */
+  private static void setAutoRead(Channel ch, boolean on) {
+    if (ch.config().isAutoRead() != on) {
+      ch.config().setAutoRead(on);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.redisha.endpoint.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -59,8 +60,8 @@ final class RespScanner {
 
   static final int MAX_NAME = 32;
   static final int MAX_CAPTURE = 64 * 1024;
-  /** Copied at a time for byte-by-byte parsing; a pipelined burst of small commands fits. */
-  private static final int WINDOW = 512;
+  /** Copied at a time for byte-by-byte parsing; a read of a pipelined burst of small commands fits. */
+  private static final int WINDOW_BYTES = 4096;
   /** Deeper nesting than any Redis reply has; past it the stream is treated as garbage. */
   private static final int MAX_DEPTH = 1024;
 
@@ -106,10 +107,17 @@ final class RespScanner {
 
   private boolean stop;
 
-  /** Bytes [windowStart, windowEnd) of the buffer being scanned, copied; see {@link #at}. */
-  private final byte[] window = new byte[WINDOW];
-  private int windowStart;
-  private int windowEnd;
+  /**
+   * The copy of the bytes being scanned ({@link #scanWindow}), one per thread rather than per
+   * scanner: it holds nothing between calls, and a proxy with many connections would otherwise
+   * keep two of them per connection.
+   */
+  private static final FastThreadLocal<byte[]> WINDOW = new FastThreadLocal<>() {
+    @Override
+    protected byte[] initialValue() {
+      return new byte[WINDOW_BYTES];
+    }
+  };
 
   private RespScanner(RequestListener requests, ReplyListener replies) {
     this.requests = requests;
@@ -142,111 +150,28 @@ final class RespScanner {
   int scan(ByteBuf buf) {
     int i = buf.readerIndex();
     final int end = buf.writerIndex();
-    windowStart = 0;
-    windowEnd = 0;
     stop = false;
     captureFrom = i;
+    byte[] w = null;
     while (i < end && !stop) {
-      switch (state) {
-        case TYPE -> {
-          byte b = at(buf, i++, end);
-          if (requests != null && depth == 0 && b != '*') {
-            state = INLINE_LEAD;
-            i--; // the first byte may already be part of the name
-          } else {
-            startValue(b);
-          }
+      if (state == LOST) {
+        i = end; // pass the rest through unscanned
+      } else if (state == BULK && !readingName) {
+        // A body is skipped by its length, never copied.
+        int take = (int) Math.min(bulkLeft, end - i);
+        i += take;
+        bulkLeft -= take;
+        if (bulkLeft == 0) {
+          state = TYPE;
+          valueDone(i, buf);
         }
-        case LENGTH -> {
-          byte b = at(buf, i++, end);
-          if (b >= '0' && b <= '9') {
-            number = number * 10 + (b - '0');
-            if (++digits > 15) {
-              lose();
-            }
-          } else if (b == '-' && digits == 0 && !negative) {
-            negative = true;
-          } else if (b == '\r' && digits > 0) {
-            state = LENGTH_LF;
-          } else {
-            lose();
-          }
+      } else {
+        if (w == null) {
+          w = WINDOW.get();
         }
-        case LENGTH_LF -> {
-          if (at(buf, i++, end) != '\n') {
-            lose();
-          } else {
-            lengthRead(negative ? -number : number, i, buf);
-          }
-        }
-        case LINE -> {
-          int lf = buf.indexOf(i, end, (byte) '\n');
-          if (lf < 0) {
-            i = end;
-          } else {
-            i = lf + 1;
-            state = TYPE;
-            valueDone(i, buf);
-          }
-        }
-        case BULK -> {
-          int take = (int) Math.min(bulkLeft, end - i);
-          if (readingName) {
-            int nameBytes = (int) Math.min(take, nameLength - nameFill);
-            if (nameBytes > 0) {
-              if (nameLength <= MAX_NAME) {
-                buf.getBytes(i, name, nameFill, nameBytes);
-              }
-              nameFill += nameBytes;
-            }
-          }
-          i += take;
-          bulkLeft -= take;
-          if (bulkLeft == 0) {
-            state = TYPE;
-            if (readingName) {
-              readingName = false;
-              nameRead(i, nameLength <= MAX_NAME ? (int) nameLength : -1, true);
-            }
-            valueDone(i, buf);
-          }
-        }
-        case INLINE_LEAD -> {
-          byte b = at(buf, i++, end);
-          if (b == '\n') {
-            emptyCommand = true;
-            state = TYPE;
-            valueDone(i, buf);
-          } else if (!isSpace(b)) {
-            state = INLINE_NAME;
-            nameFill = 0;
-            i--;
-          }
-        }
-        case INLINE_NAME -> {
-          byte b = at(buf, i, end);
-          if (isSpace(b)) {
-            state = INLINE_REST;
-            nameRead(i, nameFill <= MAX_NAME ? nameFill : -1, false);
-          } else {
-            if (nameFill < MAX_NAME) {
-              name[nameFill] = b;
-            }
-            nameFill++;
-            i++;
-          }
-        }
-        case INLINE_REST -> {
-          int lf = buf.indexOf(i, end, (byte) '\n');
-          if (lf < 0) {
-            i = end;
-          } else {
-            i = lf + 1;
-            state = TYPE;
-            valueDone(i, buf);
-          }
-        }
-        default -> i = end; // LOST: pass the rest through unscanned
+        int n = Math.min(w.length, end - i);
+        buf.getBytes(i, w, 0, n);
+        i += scanWindow(w, n, i, buf);
       }
     }
     if (capturing) {
@@ -256,19 +181,209 @@ final class RespScanner {
   }
 
   /**
-   * The byte at {@code i}, read through a copied window of the buffer: one bulk copy per window
-   * instead of a bounds- and reference-checked {@code getByte} per byte, which made the header
-   * bytes of each command the largest cost of the relay under pipelined load. Bulk bodies are
-   * skipped by their length and never copied.
+   * Scans {@code w[0, n)}, a copy of the buffer's bytes from index {@code base}: one bulk copy per
+   * window, then plain array reads in a loop per state, instead of a bounds- and reference-checked
+   * {@code getByte} (or {@code indexOf}) per byte, which made the header bytes of each command the
+   * largest user-space cost of the relay under pipelined load.
+   *
+   * @return how many of the window's bytes were scanned
    */
-  private byte at(ByteBuf buf, int i, int end) {
-    if (i >= windowEnd || i < windowStart) {
-      int n = Math.min(window.length, end - i);
-      buf.getBytes(i, window, 0, n);
-      windowStart = i;
-      windowEnd = i + n;
+  private int scanWindow(byte[] w, int n, int base, ByteBuf buf) {
+    int j = 0;
+    while (j < n && !stop) {
+      switch (state) {
+        case TYPE -> {
+          byte b = w[j];
+          if (depth == 0 && b == (requests != null ? '*' : '$')) {
+            int next = requests != null ? wholeCommand(w, j, n, base, buf) : wholeBulkReply(w, j, n, base, buf);
+            if (next >= 0) {
+              j = next;
+              continue;
+            }
+          }
+          if (requests != null && depth == 0 && b != '*') {
+            state = INLINE_LEAD; // the first byte may already be part of the name
+          } else {
+            j++;
+            startValue(b);
+          }
+        }
+        case LENGTH -> {
+          long num = number;
+          int dig = digits;
+          while (j < n && w[j] >= '0' && w[j] <= '9' && dig <= 15) {
+            num = num * 10 + (w[j++] - '0');
+            dig++;
+          }
+          number = num;
+          digits = dig;
+          if (dig > 15) {
+            lose();
+          } else if (j < n) {
+            byte b = w[j++];
+            if (b == '-' && dig == 0 && !negative) {
+              negative = true;
+            } else if (b != '\r' || dig == 0) {
+              lose();
+            } else if (j == n) {
+              state = LENGTH_LF;
+            } else if (w[j++] != '\n') {
+              lose();
+            } else {
+              lengthRead(negative ? -num : num, base + j, buf);
+            }
+          }
+        }
+        case LENGTH_LF -> {
+          if (w[j++] != '\n') {
+            lose();
+          } else {
+            lengthRead(negative ? -number : number, base + j, buf);
+          }
+        }
+        case LINE, INLINE_REST -> {
+          int lf = j;
+          while (lf < n && w[lf] != '\n') {
+            lf++;
+          }
+          if (lf == n) {
+            j = n;
+          } else {
+            j = lf + 1;
+            state = TYPE;
+            valueDone(base + j, buf);
+          }
+        }
+        case BULK -> {
+          int take = (int) Math.min(bulkLeft, n - j);
+          if (readingName) {
+            int nameBytes = (int) Math.min(take, nameLength - nameFill);
+            if (nameBytes > 0) {
+              if (nameLength <= MAX_NAME) {
+                System.arraycopy(w, j, name, nameFill, nameBytes);
+              }
+              nameFill += nameBytes;
+            }
+          }
+          j += take;
+          bulkLeft -= take;
+          if (bulkLeft == 0) {
+            state = TYPE;
+            if (readingName) {
+              readingName = false;
+              nameRead(base + j, nameLength <= MAX_NAME ? (int) nameLength : -1, true);
+            }
+            valueDone(base + j, buf);
+          }
+        }
+        case INLINE_LEAD -> {
+          byte b = w[j];
+          if (b == '\n') {
+            j++;
+            emptyCommand = true;
+            state = TYPE;
+            valueDone(base + j, buf);
+          } else if (isSpace(b)) {
+            j++;
+          } else {
+            state = INLINE_NAME;
+            nameFill = 0;
+          }
+        }
+        case INLINE_NAME -> {
+          byte b = w[j];
+          if (isSpace(b)) {
+            state = INLINE_REST;
+            nameRead(base + j, nameFill <= MAX_NAME ? nameFill : -1, false);
+          } else {
+            if (nameFill < MAX_NAME) {
+              name[nameFill] = b;
+            }
+            nameFill++;
+            j++;
+          }
+        }
+        default -> j = n; // LOST
+      }
     }
-    return window[i - windowStart];
+    return j;
+  }
+
+  /**
+   * The common case of a request in one piece: a whole command, an array of bulk strings, lies in
+   * {@code w[j, n)}. Found in one pass of array reads, with the effects the state machine would
+   * have had (name, capture, end of command); -1, with nothing changed, for anything else (split
+   * across reads, an empty or odd command), which the state machine then reads byte by byte.
+   */
+  private int wholeCommand(byte[] w, int j, int n, int base, ByteBuf buf) {
+    int p = j + 1;
+    long count = 0;
+    int dig = 0;
+    while (p < n && w[p] >= '0' && w[p] <= '9' && dig < 10) {
+      count = count * 10 + (w[p++] - '0');
+      dig++;
+    }
+    if (dig == 0 || count == 0 || p + 1 >= n || w[p] != '\r' || w[p + 1] != '\n') {
+      return -1;
+    }
+    p += 2;
+    int nameStart = -1;
+    long nameLen = 0;
+    int afterName = 0;
+    for (long e = 0; e < count; e++) {
+      if (p >= n || w[p] != '$') {
+        return -1;
+      }
+      p++;
+      long len = 0;
+      dig = 0;
+      while (p < n && w[p] >= '0' && w[p] <= '9' && dig < 10) {
+        len = len * 10 + (w[p++] - '0');
+        dig++;
+      }
+      if (dig == 0 || p + 1 >= n || w[p] != '\r' || w[p + 1] != '\n') {
+        return -1;
+      }
+      p += 2;
+      if (e == 0) {
+        nameStart = p;
+        nameLen = len;
+      }
+      if (len + 2 > n - p) {
+        return -1; // the rest lies beyond the window
+      }
+      p += (int) len + 2;
+      if (e == 0) {
+        afterName = p;
+      }
+    }
+    commandElements = count;
+    int length = -1;
+    if (nameLen <= MAX_NAME) {
+      length = (int) nameLen;
+      System.arraycopy(w, nameStart, name, 0, length);
+    }
+    nameRead(base + afterName, length, true);
+    valueDone(base + p, buf);
+    return p;
+  }
+
+  /** As {@link #wholeCommand}, for a bulk string reply ({@code $3\r\nabc\r\n}) in one piece. */
+  private int wholeBulkReply(byte[] w, int j, int n, int base, ByteBuf buf) {
+    int p = j + 1;
+    long len = 0;
+    int dig = 0;
+    while (p < n && w[p] >= '0' && w[p] <= '9' && dig < 10) {
+      len = len * 10 + (w[p++] - '0');
+      dig++;
+    }
+    if (dig == 0 || p + 1 >= n || w[p] != '\r' || w[p + 1] != '\n' || len + 4 > n - p) {
+      return -1;
+    }
+    p += (int) len + 4;
+    topType = '$';
+    valueDone(base + p, buf);
+    return p;
   }
 
   private void startValue(byte b) {
