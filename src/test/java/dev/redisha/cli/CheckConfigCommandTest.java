@@ -1,5 +1,6 @@
 package dev.redisha.cli;
 
+import dev.redisha.testsupport.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,24 +36,24 @@ class CheckConfigCommandTest {
         "  key_file: " + key,
         "  advert_interval_ms: fast",
         ""));
-    Run r = run("check-config", bad.toString());
-    assertEquals(1, r.exit);
-    assertTrue(r.out.contains("node-x.yaml: priority:"), r.out);
-    assertTrue(r.out.contains("peers[0].advert_address"), r.out);
-    assertTrue(r.out.contains("coordination.advert_interval_ms"), r.out);
+    CliRun r = run("check-config", bad.toString());
+    assertEquals(1, r.exit());
+    assertTrue(r.out().contains("node-x.yaml: priority:"), r.out());
+    assertTrue(r.out().contains("peers[0].advert_address"), r.out());
+    assertTrue(r.out().contains("coordination.advert_interval_ms"), r.out());
   }
 
   @Test
   void theShippedExamplesAreValid() {
-    Run r = run("check-config", "examples/node-a.yaml", "examples/node-b.yaml");
-    assertEquals(0, r.exit, r.out);
-    assertTrue(r.out.contains("examples/node-a.yaml: ok"), r.out);
+    CliRun r = run("check-config", "examples/node-a.yaml", "examples/node-b.yaml");
+    assertEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("examples/node-a.yaml: ok"), r.out());
   }
 
   @Test
   void theShippedExamplesFormOneGroup() {
-    Run r = run("check-config", "examples/node-a.yaml", "examples/node-b.yaml");
-    assertTrue(r.out.contains("group: ok (2 files agree on group, key and peers)"), r.out);
+    CliRun r = run("check-config", "examples/node-a.yaml", "examples/node-b.yaml");
+    assertTrue(r.out().contains("group: ok (2 files agree on group, key and peers)"), r.out());
   }
 
   @Test
@@ -61,13 +62,13 @@ class CheckConfigCommandTest {
     Files.writeString(dir.resolve("other-key.txt"), "fedcba9876543210fedcba9876543210");
     Path b = copyExample("node-b.yaml", "other-key.txt");
 
-    Run r = run("check-config", a.toString(), b.toString());
+    CliRun r = run("check-config", a.toString(), b.toString());
 
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains(a + " and " + b + " use different coordination keys (coordination.key_file"), r.out);
-    assertTrue(r.out.contains(a + ": ok") && r.out.contains(b + ": ok"), "each file alone is valid: " + r.out);
-    assertFalse(r.out.contains("fedcba98"), r.out);
-    assertFalse(r.out.contains(Files.readString(Path.of("examples/key.txt")).strip()), r.out);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains(a + " and " + b + " use different coordination keys (coordination.key_file"), r.out());
+    assertTrue(r.out().contains(a + ": ok") && r.out().contains(b + ": ok"), "each file alone is valid: " + r.out());
+    assertFalse(r.out().contains("fedcba98"), r.out());
+    assertFalse(r.out().contains(Files.readString(Path.of("examples/key.txt")).strip()), r.out());
   }
 
   @Test
@@ -81,14 +82,14 @@ class CheckConfigCommandTest {
     Path twin = Files.writeString(dir.resolve("node-a2.yaml"), Files.readString(a)
         .replace("listen: 127.0.0.1:7401", "listen: 127.0.0.1:7411"));
 
-    Run r = run("check-config", a.toString(), b.toString(), twin.toString());
+    CliRun r = run("check-config", a.toString(), b.toString(), twin.toString());
 
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains(a + " and " + twin + " both have node_id a"), r.out);
-    assertTrue(r.out.contains(b + ": peers[0].advert_address is 127.0.0.1:7409 but " + a
-        + "'s coordination.listen is 127.0.0.1:7401"), r.out);
-    assertTrue(r.out.contains(b + ": peers[0].redis is 127.0.0.1:6388 but " + a
-        + "'s Redis is announced at 127.0.0.1:6380"), r.out);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains(a + " and " + twin + " both have node_id a"), r.out());
+    assertTrue(r.out().contains(b + ": peers[0].advert_address is 127.0.0.1:7409 but " + a
+        + "'s coordination.listen is 127.0.0.1:7401"), r.out());
+    assertTrue(r.out().contains(b + ": peers[0].redis is 127.0.0.1:6388 but " + a
+        + "'s Redis is announced at 127.0.0.1:6380"), r.out());
   }
 
   @Test
@@ -98,75 +99,75 @@ class CheckConfigCommandTest {
     Path c = Files.writeString(dir.resolve("node-c.yaml"), Files.readString(b)
         .replace("node_id: b", "node_id: c").replace("listen: 127.0.0.1:7402", "listen: 127.0.0.1:7403"));
 
-    Run r = run("check-config", a.toString(), b.toString(), c.toString());
+    CliRun r = run("check-config", a.toString(), b.toString(), c.toString());
 
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains(a + ": peers: no entry for node c (" + c + ")"), r.out);
-    assertTrue(r.out.contains(a + " and " + c + " name different groups") == false, r.out);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains(a + ": peers: no entry for node c (" + c + ")"), r.out());
+    assertTrue(r.out().contains(a + " and " + c + " name different groups") == false, r.out());
   }
 
   @Test
   void redisOptionsThisRedisServerRefusesAreNamedWithItsOwnFatalLine() throws Exception {
-    Run r = run("check-config", node("""
+    CliRun r = run("check-config", node("""
         redis:
           port: %d
           extra_args: ["--maxmemory 64mb", "--maxmemroy 64mb"]
         """.formatted(FreePorts.tcp())).toString());
 
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains("node.yaml: redis.extra_args: "), r.out);
-    assertTrue(r.out.contains("redis-server does not start with these"
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains("node.yaml: redis.extra_args: "), r.out());
+    assertTrue(r.out().contains("redis-server does not start with these"
         + " options: FATAL CONFIG FILE ERROR: 'maxmemroy 64mb' (from redis.extra_args):"
-        + " Bad directive or wrong number of arguments"), r.out);
-    assertFalse(r.out.contains(": ok ("), r.out);
+        + " Bad directive or wrong number of arguments"), r.out());
+    assertFalse(r.out().contains(": ok ("), r.out());
   }
 
   @Test
   void aBadValueForARealOptionIsRefusedAndGoodOptionsPass() throws Exception {
-    Run bad = run("check-config", node("""
+    CliRun bad = run("check-config", node("""
         redis:
           extra_args: ["--maxmemory-policy sometimes"]
         """).toString());
-    assertEquals(1, bad.exit, bad.out);
-    assertTrue(bad.out.contains("'maxmemory-policy sometimes' (from redis.extra_args): argument(s) must be"
-        + " one of the following: volatile-lru"), bad.out);
+    assertEquals(1, bad.exit(), bad.out());
+    assertTrue(bad.out().contains("'maxmemory-policy sometimes' (from redis.extra_args): argument(s) must be"
+        + " one of the following: volatile-lru"), bad.out());
 
-    Run good = run("check-config", node("""
+    CliRun good = run("check-config", node("""
         redis:
           extra_args: ["--maxmemory-policy allkeys-lru", "--hz 20"]
         """).toString());
-    assertEquals(0, good.exit, good.out);
-    assertTrue(good.out.contains("node.yaml: ok ("), good.out);
+    assertEquals(0, good.exit(), good.out());
+    assertTrue(good.out().contains("node.yaml: ok ("), good.out());
   }
 
   @Test
   void externalModeSaysTheRedisOptionsAreNotChecked() throws Exception {
-    Run r = run("check-config", node("""
+    CliRun r = run("check-config", node("""
         redis:
           mode: external
         """).toString());
-    assertEquals(0, r.exit, r.out);
-    assertTrue(r.out.contains("node.yaml: note: redis options: not checked (redis.mode is external"), r.out);
+    assertEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("node.yaml: note: redis options: not checked (redis.mode is external"), r.out());
   }
 
   @Test
   void aHostThatDoesNotResolveIsNamedWithItsField() throws Exception {
-    Run r = run("check-config", node("""
+    CliRun r = run("check-config", node("""
         api:
           listen: api.redis-ha.invalid:7480
         """).toString());
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains("node.yaml: api.listen: the host api.redis-ha.invalid cannot be resolved here"
-        + " (DNS or /etc/hosts)"), r.out);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains("node.yaml: api.listen: the host api.redis-ha.invalid cannot be resolved here"
+        + " (DNS or /etc/hosts)"), r.out());
   }
 
   @Test
   void aStateDirectoryThatCannotBeCreatedIsAnError() throws Exception {
     Path plainFile = Files.writeString(dir.resolve("not-a-dir"), "x");
-    Run r = run("check-config", node("state_dir: " + plainFile.resolve("a") + "\n").toString());
-    assertEquals(1, r.exit, r.out);
-    assertTrue(r.out.contains("node.yaml: state_dir: " + plainFile.resolve("a") + " cannot be created: "
-        + plainFile + " is not a directory"), r.out);
+    CliRun r = run("check-config", node("state_dir: " + plainFile.resolve("a") + "\n").toString());
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(r.out().contains("node.yaml: state_dir: " + plainFile.resolve("a") + " cannot be created: "
+        + plainFile + " is not a directory"), r.out());
   }
 
   @Test
@@ -174,11 +175,11 @@ class CheckConfigCommandTest {
     Path state = Files.createDirectories(dir.resolve("ro-state"));
     boolean mounted = ReadOnlyDirectory.make(state);
     try {
-      Run r = run("check-config", node("state_dir: " + state + "\n").toString());
-      assertEquals(1, r.exit, r.out);
+      CliRun r = run("check-config", node("state_dir: " + state + "\n").toString());
+      assertEquals(1, r.exit(), r.out());
       String reason = mounted ? "Read-only file system" : "permission denied";
-      assertTrue(r.out.contains("node.yaml: state_dir: the agent cannot create files in " + state + ": "
-          + reason + "; the agent keeps its state and event log there"), r.out);
+      assertTrue(r.out().contains("node.yaml: state_dir: the agent cannot create files in " + state + ": "
+          + reason + "; the agent keeps its state and event log there"), r.out());
       assertEquals(0, Files.list(state).count(), "the probe file is gone");
     } finally {
       ReadOnlyDirectory.undo(state, mounted);
@@ -198,15 +199,15 @@ class CheckConfigCommandTest {
           token_file: %s
         """.formatted(pass, token));
 
-    Run r = run("check-config", yaml.toString());
+    CliRun r = run("check-config", yaml.toString());
 
-    assertEquals(0, r.exit, "a warning, not an error: " + r.out);
-    assertTrue(r.out.contains("warning: " + yaml + ": redis.password_file: " + pass
-        + " is readable by its group and by others (mode 0644); chmod 600 it"), r.out);
-    assertTrue(r.out.contains("warning: " + yaml + ": api.token_file: " + token
-        + " is readable by its group (mode 0640); chmod 600 it"), r.out);
-    assertFalse(r.out.contains("key_file"), "the 0600 key file is fine: " + r.out);
-    assertFalse(r.out.contains("pw-0123456789") || r.out.contains("token-0123456789"), r.out);
+    assertEquals(0, r.exit(), "a warning, not an error: " + r.out());
+    assertTrue(r.out().contains("warning: " + yaml + ": redis.password_file: " + pass
+        + " is readable by its group and by others (mode 0644); chmod 600 it"), r.out());
+    assertTrue(r.out().contains("warning: " + yaml + ": api.token_file: " + token
+        + " is readable by its group (mode 0640); chmod 600 it"), r.out());
+    assertFalse(r.out().contains("key_file"), "the 0600 key file is fine: " + r.out());
+    assertFalse(r.out().contains("pw-0123456789") || r.out().contains("token-0123456789"), r.out());
   }
 
   /**
@@ -244,17 +245,7 @@ class CheckConfigCommandTest {
     return Files.writeString(dir.resolve(name), yaml);
   }
 
-  private record Run(int exit, String out) {}
-
-  private static Run run(String... args) {
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new Run(exit, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(old);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 }

@@ -1,5 +1,6 @@
 package dev.redisha.cli;
 
+import dev.redisha.testsupport.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,33 +20,33 @@ class CommandLineTest {
     CommandLine cl = Main.commandLine();
     for (var e : cl.getSubcommands().entrySet()) {
       String sub = e.getKey();
-      Run r = run(sub, "--help");
-      assertEquals(0, r.exit, sub + " --help: " + r.err);
+      CliRun r = run(sub, "--help");
+      assertEquals(0, r.exit(), sub + " --help: " + r.err());
       // An alias ("list") prints the usage of the command it stands for ("status").
       String name = e.getValue().getCommandName();
-      assertTrue(r.out.contains("Usage: redis-ha " + name), sub + " --help printed: " + r.out);
+      assertTrue(r.out().contains("Usage: redis-ha " + name), sub + " --help printed: " + r.out());
     }
   }
 
   @Test
   void anUnknownSubcommandOrOptionExitsTwoWithTheUsageOnStderr() {
     for (String[] args : new String[][] {{"reinit"}, {"status", "--bogus"}, {"list", "--watch-count"}, {}}) {
-      Run r = run(args);
-      assertEquals(2, r.exit, String.join(" ", args) + ": " + r.out + r.err);
-      assertTrue(r.err.contains("Usage:"), "usage on stderr for " + String.join(" ", args) + ": " + r.err);
-      assertFalse(r.out.contains("Usage:"), "nothing on stdout for a usage error");
+      CliRun r = run(args);
+      assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
+      assertTrue(r.err().contains("Usage:"), "usage on stderr for " + String.join(" ", args) + ": " + r.err());
+      assertFalse(r.out().contains("Usage:"), "nothing on stdout for a usage error");
     }
   }
 
   @Test
   void aReadCommandWithoutAnyAgentExitsTwoSayingWhatToGive() {
     for (String sub : new String[] {"status", "list", "history"}) {
-      Run r = run(sub);
-      assertEquals(2, r.exit, sub + ": " + r.err);
-      assertTrue(r.err.contains("--config FILE or --api"), sub + ": " + r.err);
+      CliRun r = run(sub);
+      assertEquals(2, r.exit(), sub + ": " + r.err());
+      assertTrue(r.err().contains("--config FILE or --api"), sub + ": " + r.err());
     }
-    Run zero = run("list", "--api", "127.0.0.1:1", "--watch-count", "0");
-    assertEquals(2, zero.exit, zero.err);
+    CliRun zero = run("list", "--api", "127.0.0.1:1", "--watch-count", "0");
+    assertEquals(2, zero.exit(), zero.err());
   }
 
   @Test
@@ -54,21 +55,7 @@ class CommandLineTest {
     assertEquals("connection refused", OperationCommand.describe(new ConnectException(null)));
   }
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun run(String... args) {
+    return CliRun.run(args);
   }
 }

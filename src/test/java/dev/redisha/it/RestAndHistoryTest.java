@@ -1,5 +1,6 @@
 package dev.redisha.it;
 
+import dev.redisha.testsupport.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,15 +56,15 @@ class RestAndHistoryTest {
       assertEquals("a", cluster.get("master").asText());
       assertEquals(2, cluster.get("members").size());
 
-      Cli watch = cli("list", "--api", apis, "--watch", "--interval", "0.2", "--watch-count", "2");
-      System.out.print(watch.out);
-      assertEquals(0, watch.exit);
-      assertEquals(2, watch.out.lines().filter(l -> l.startsWith("NODE ")).count(), "two refreshes, then it stops");
-      assertTrue(watch.out.lines().anyMatch(l -> l.startsWith("a ") && l.contains("MASTER")), watch.out);
+      CliRun watch = cli("list", "--api", apis, "--watch", "--interval", "0.2", "--watch-count", "2");
+      System.out.print(watch.out());
+      assertEquals(0, watch.exit());
+      assertEquals(2, watch.out().lines().filter(l -> l.startsWith("NODE ")).count(), "two refreshes, then it stops");
+      assertTrue(watch.out().lines().anyMatch(l -> l.startsWith("a ") && l.contains("MASTER")), watch.out());
 
-      Cli json = cli("status", "--json", "--api", apis);
-      assertEquals(0, json.exit);
-      JsonNode docs = JSON.readTree(json.out);
+      CliRun json = cli("status", "--json", "--api", apis);
+      assertEquals(0, json.exit());
+      JsonNode docs = JSON.readTree(json.out());
       assertEquals(2, docs.size());
       for (JsonNode doc : docs) {
         assertTrue(doc.get("events").isArray() && doc.get("events").size() > 0, "events in " + doc.get("agent"));
@@ -77,11 +78,11 @@ class RestAndHistoryTest {
       Await.until("a master again by failback", Duration.ofSeconds(40),
           () -> a.isMasterAgent() && a.redisIsMaster() && code(b, "GET", "/replica") == 200);
 
-      Cli history = cli("history", "--api", apis);
-      System.out.print(history.out);
-      assertEquals(0, history.exit, history.err);
-      Cli historyJson = cli("history", "--json", "--api", apis + ",127.0.0.1:" + a.agent.apiPort());
-      JsonNode transitions = JSON.readTree(historyJson.out).get("transitions");
+      CliRun history = cli("history", "--api", apis);
+      System.out.print(history.out());
+      assertEquals(0, history.exit(), history.err());
+      CliRun historyJson = cli("history", "--json", "--api", apis + ",127.0.0.1:" + a.agent.apiPort());
+      JsonNode transitions = JSON.readTree(historyJson.out()).get("transitions");
       List<String> seen = new ArrayList<>();
       transitions.forEach(t -> seen.add(t.get("kind").asText() + " " + t.get("from").asText() + "->"
           + t.get("to").asText() + " " + t.get("cause").asText()));
@@ -93,9 +94,9 @@ class RestAndHistoryTest {
       assertEquals(2, epochs, "one epoch per change of master");
 
       b.stopAgent();
-      Cli partial = cli("history", "--api", apis);
-      assertEquals(3, partial.exit, "an agent that does not answer: exit 3");
-      assertTrue(partial.out.contains("bootstrap"), "what a answered is still shown: " + partial.out);
+      CliRun partial = cli("history", "--api", apis);
+      assertEquals(3, partial.exit(), "an agent that does not answer: exit 3");
+      assertTrue(partial.out().contains("bootstrap"), "what a answered is still shown: " + partial.out());
     }
   }
 
@@ -114,21 +115,7 @@ class RestAndHistoryTest {
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  private record Cli(int exit, String out, String err) {}
-
-  private static synchronized Cli cli(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun cli(String... args) {
+    return CliRun.run(args);
   }
 }

@@ -1,5 +1,6 @@
 package dev.redisha.it;
 
+import dev.redisha.testsupport.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,18 +42,18 @@ class ScheduledAndForcedOperationsTest {
       TestNode b = p.b();
       Path yaml = cliConfig(p);
 
-      Cli bad = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "2020-01-01T00:00:00Z");
-      assertEquals(2, bad.exit, bad.err);
-      assertTrue(bad.err.contains("is in the past"), bad.err);
-      Cli far = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+8d");
-      assertEquals(2, far.exit, far.err);
-      assertTrue(far.err.contains("more than 7 days ahead"), far.err);
+      CliRun bad = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "2020-01-01T00:00:00Z");
+      assertEquals(2, bad.exit(), bad.err());
+      assertTrue(bad.err().contains("is in the past"), bad.err());
+      CliRun far = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+8d");
+      assertEquals(2, far.exit(), far.err());
+      assertTrue(far.err().contains("more than 7 days ahead"), far.err());
 
       try (Writer w = p.writer(120_000, 500, Duration.ofSeconds(20))) {
-        Cli scheduled = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+6s");
-        System.out.print(scheduled.out);
-        assertEquals(0, scheduled.exit, scheduled.err);
-        assertTrue(scheduled.out.contains("scheduled switchover to b at "), scheduled.out);
+        CliRun scheduled = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+6s");
+        System.out.print(scheduled.out());
+        assertEquals(0, scheduled.exit(), scheduled.err());
+        assertTrue(scheduled.out().contains("scheduled switchover to b at "), scheduled.out());
         Await.until("the schedule on both agents", Duration.ofSeconds(5),
             () -> !b.agent.status().scheduledSwitchover().isEmpty()
                 && a.agent.status().scheduledSwitchover().equals(b.agent.status().scheduledSwitchover()));
@@ -64,9 +65,9 @@ class ScheduledAndForcedOperationsTest {
         JsonNode cluster = new StatusClient().fetchJson(TestGroup.loopback(b.agent.apiPort()), "/cluster").join()
             .body().orElseThrow();
         assertEquals(schedule, cluster.path("scheduled_switchover").asText(), cluster.toString());
-        Cli table = cli("status", "-c", yaml.toString());
-        System.out.print(table.out);
-        assertTrue(table.out.lines().anyMatch(l -> l.startsWith("scheduled switchover to b at ")), table.out);
+        CliRun table = cli("status", "-c", yaml.toString());
+        System.out.print(table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.startsWith("scheduled switchover to b at ")), table.out());
 
         Await.until("b master after the scheduled time", Duration.ofSeconds(30), () -> {
           boolean moved = b.isMasterAgent() && b.redisIsMaster();
@@ -81,11 +82,11 @@ class ScheduledAndForcedOperationsTest {
       Await.until("cleared on both agents", Duration.ofSeconds(5),
           () -> a.agent.status().scheduledSwitchover().isEmpty() && b.agent.status().scheduledSwitchover().isEmpty());
       assertTrue(a.agent.status().scheduleOutcome().contains("started at"), a.agent.status().scheduleOutcome());
-      Cli history = cli("history", "-c", yaml.toString());
-      System.out.print(history.out);
-      assertTrue(history.out.lines().anyMatch(l -> l.contains(" schedule ") && l.contains("scheduled switchover to b")),
-          history.out);
-      assertTrue(history.out.lines().anyMatch(l -> l.contains(" switchover ") && l.contains(" b ")), history.out);
+      CliRun history = cli("history", "-c", yaml.toString());
+      System.out.print(history.out());
+      assertTrue(history.out().lines().anyMatch(l -> l.contains(" schedule ") && l.contains("scheduled switchover to b")),
+          history.out());
+      assertTrue(history.out().lines().anyMatch(l -> l.contains(" switchover ") && l.contains(" b ")), history.out());
     }
   }
 
@@ -95,24 +96,24 @@ class ScheduledAndForcedOperationsTest {
       TestNode a = p.a();
       TestNode b = p.b();
       Path yaml = cliConfig(p);
-      Cli noTarget = cli("switchover", "-c", yaml.toString(), "--at", "+1h");
-      assertEquals(2, noTarget.exit, noTarget.err);
-      assertTrue(noTarget.err.contains("--at needs --to NODE"), noTarget.err);
-      Cli badTime = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "half past ten");
-      assertEquals(2, badTime.exit, badTime.err);
-      assertTrue(badTime.err.contains("neither an ISO-8601 time"), badTime.err);
-      assertEquals(0, cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+1h").exit);
+      CliRun noTarget = cli("switchover", "-c", yaml.toString(), "--at", "+1h");
+      assertEquals(2, noTarget.exit(), noTarget.err());
+      assertTrue(noTarget.err().contains("--at needs --to NODE"), noTarget.err());
+      CliRun badTime = cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "half past ten");
+      assertEquals(2, badTime.exit(), badTime.err());
+      assertTrue(badTime.err().contains("neither an ISO-8601 time"), badTime.err());
+      assertEquals(0, cli("switchover", "-c", yaml.toString(), "--to", "b", "--at", "+1h").exit());
       Await.until("the schedule on b", Duration.ofSeconds(5), () -> !b.agent.status().scheduledSwitchover().isEmpty());
 
-      Cli cancel = cli("switchover", "-c", yaml.toString(), "--cancel");
-      System.out.print(cancel.out);
-      assertEquals(0, cancel.exit, cancel.err);
-      assertTrue(cancel.out.contains("cancelled for the whole group"), cancel.out);
+      CliRun cancel = cli("switchover", "-c", yaml.toString(), "--cancel");
+      System.out.print(cancel.out());
+      assertEquals(0, cancel.exit(), cancel.err());
+      assertTrue(cancel.out().contains("cancelled for the whole group"), cancel.out());
       Await.until("gone from both agents", Duration.ofSeconds(5),
           () -> a.agent.status().scheduledSwitchover().isEmpty() && b.agent.status().scheduledSwitchover().isEmpty());
-      assertEquals(1, cli("switchover", "-c", yaml.toString(), "--cancel").exit, "nothing left to cancel");
+      assertEquals(1, cli("switchover", "-c", yaml.toString(), "--cancel").exit(), "nothing left to cancel");
       assertTrue(a.isMasterAgent());
-      assertTrue(cli("history", "-c", yaml.toString()).out.lines().anyMatch(l -> l.contains(" cancel ")));
+      assertTrue(cli("history", "-c", yaml.toString()).out().lines().anyMatch(l -> l.contains(" cancel ")));
     }
   }
 
@@ -123,29 +124,29 @@ class ScheduledAndForcedOperationsTest {
       TestNode b = p.b();
       Path yaml = cliConfig(p);
 
-      Cli healthy = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
-      System.out.print(healthy.out + healthy.err);
-      assertEquals(1, healthy.exit, healthy.out + healthy.err);
-      assertTrue(healthy.out.contains("master a is healthy and serving") && healthy.out.contains("switchover --to b"),
-          healthy.out);
+      CliRun healthy = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
+      System.out.print(healthy.out() + healthy.err());
+      assertEquals(1, healthy.exit(), healthy.out() + healthy.err());
+      assertTrue(healthy.out().contains("master a is healthy and serving") && healthy.out().contains("switchover --to b"),
+          healthy.out());
       assertEquals(409, ApiCalls.post(b, "/failover?to=b", TOKEN), "the REST call is refused the same way");
       assertTrue(a.isMasterAgent());
 
       // Paused, so that nothing fails over by itself: the operator's failover does it.
-      assertEquals(0, cli("pause", "-c", yaml.toString()).exit);
+      assertEquals(0, cli("pause", "-c", yaml.toString()).exit());
       Await.until("paused on both", Duration.ofSeconds(5), () -> a.agent.status().paused() && b.agent.status().paused());
-      Cli paused = cli("status", "-c", yaml.toString());
-      System.out.print(paused.out);
-      assertTrue(paused.out.startsWith("MAINTENANCE: paused by "), paused.out);
+      CliRun paused = cli("status", "-c", yaml.toString());
+      System.out.print(paused.out());
+      assertTrue(paused.out().startsWith("MAINTENANCE: paused by "), paused.out());
       JsonNode cluster = new StatusClient().fetchJson(TestGroup.loopback(b.agent.apiPort()), "/cluster").join()
           .body().orElseThrow();
       assertTrue(cluster.path("paused").asBoolean(), cluster.toString());
       // a takes it first; b too if a's advert had not reached it before the CLI's request did.
       assertTrue(List.of("a", "b").contains(cluster.path("paused_by").asText()), cluster.toString());
-      Cli pauseHistory = cli("history", "-c", yaml.toString());
-      System.out.print(pauseHistory.out);
-      assertTrue(pauseHistory.out.lines().anyMatch(l -> l.contains(" pause ") && l.contains("paused by the operator")),
-          pauseHistory.out);
+      CliRun pauseHistory = cli("history", "-c", yaml.toString());
+      System.out.print(pauseHistory.out());
+      assertTrue(pauseHistory.out().lines().anyMatch(l -> l.contains(" pause ") && l.contains("paused by the operator")),
+          pauseHistory.out());
 
       Writer w = p.writer(60_000, 2000, Duration.ofSeconds(20));
       a.haltAgent();
@@ -154,14 +155,14 @@ class ScheduledAndForcedOperationsTest {
       w.close();
 
       awaitSeesMasterFailed(b);
-      Cli noTerminal = cli("failover", "-c", yaml.toString(), "--to", "b");
-      assertEquals(2, noTerminal.exit, noTerminal.err);
-      assertTrue(noTerminal.err.contains("no terminal") && noTerminal.err.contains("--force"), noTerminal.err);
+      CliRun noTerminal = cli("failover", "-c", yaml.toString(), "--to", "b");
+      assertEquals(2, noTerminal.exit(), noTerminal.err());
+      assertTrue(noTerminal.err().contains("no terminal") && noTerminal.err().contains("--force"), noTerminal.err());
 
-      Cli forced = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
-      System.out.print(forced.out + forced.err);
-      assertEquals(0, forced.exit, forced.out + forced.err);
-      assertTrue(forced.out.contains("failover done: b is master of epoch"), forced.out);
+      CliRun forced = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
+      System.out.print(forced.out() + forced.err());
+      assertEquals(0, forced.exit(), forced.out() + forced.err());
+      assertTrue(forced.out().contains("failover done: b is master of epoch"), forced.out());
       assertTrue(b.redisIsMaster());
 
       // Lost at most the async tail: the newest writes a acknowledged before b received them.
@@ -174,9 +175,9 @@ class ScheduledAndForcedOperationsTest {
             "the missing writes are the newest ones, not a gap: " + missing.size() + " missing from n=" + firstMissing);
       }
       assertTrue(missing.size() < acks.size() / 2, "most of a's data is on b");
-      Cli history = cli("history", "--api", "127.0.0.1:" + b.agent.apiPort());
-      System.out.print(history.out);
-      assertTrue(history.out.lines().anyMatch(l -> l.contains(" failover ") && l.contains(" operator ")), history.out);
+      CliRun history = cli("history", "--api", "127.0.0.1:" + b.agent.apiPort());
+      System.out.print(history.out());
+      assertTrue(history.out().lines().anyMatch(l -> l.contains(" failover ") && l.contains(" operator ")), history.out());
     }
   }
 
@@ -186,7 +187,7 @@ class ScheduledAndForcedOperationsTest {
       TestNode a = p.a();
       TestNode b = p.b();
       Path yaml = cliConfig(p);
-      assertEquals(0, cli("pause", "-c", yaml.toString()).exit);
+      assertEquals(0, cli("pause", "-c", yaml.toString()).exit());
       Await.until("paused on both", Duration.ofSeconds(5), () -> a.agent.status().paused() && b.agent.status().paused());
 
       // b lags: its redis-server is stopped (SIGSTOP) while a takes 32 MB of writes, more than
@@ -220,17 +221,17 @@ class ScheduledAndForcedOperationsTest {
         return same;
       });
 
-      Cli refused = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
-      System.out.print(refused.out + refused.err);
-      assertEquals(1, refused.exit, refused.out + refused.err);
-      assertTrue(refused.out.matches("(?s).*b is \\d+ bytes behind the last known master a \\(a's offset \\d+ .*"),
-          refused.out);
-      assertTrue(refused.out.contains("--allow-data-loss"), refused.out);
+      CliRun refused = cli("failover", "-c", yaml.toString(), "--to", "b", "--force");
+      System.out.print(refused.out() + refused.err());
+      assertEquals(1, refused.exit(), refused.out() + refused.err());
+      assertTrue(refused.out().matches("(?s).*b is \\d+ bytes behind the last known master a \\(a's offset \\d+ .*"),
+          refused.out());
+      assertTrue(refused.out().contains("--allow-data-loss"), refused.out());
       assertFalse(b.redisIsMaster());
 
-      Cli allowed = cli("failover", "-c", yaml.toString(), "--to", "b", "--force", "--allow-data-loss");
-      System.out.print(allowed.out + allowed.err);
-      assertEquals(0, allowed.exit, allowed.out + allowed.err);
+      CliRun allowed = cli("failover", "-c", yaml.toString(), "--to", "b", "--force", "--allow-data-loss");
+      System.out.print(allowed.out() + allowed.err());
+      assertEquals(0, allowed.exit(), allowed.out() + allowed.err());
       assertTrue(b.redisIsMaster());
     }
   }
@@ -277,21 +278,7 @@ class ScheduledAndForcedOperationsTest {
     return Files.writeString(dir.resolve("operator.yaml"), yaml);
   }
 
-  private record Cli(int exit, String out, String err) {}
-
-  private static Cli cli(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.commandLine().execute(args);
-      return new Cli(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  private static CliRun cli(String... args) {
+    return CliRun.run(args);
   }
 }
