@@ -1,8 +1,5 @@
 package dev.redisha.cli;
 
-import dev.redisha.api.NodeStatus;
-import dev.redisha.api.StatusClient;
-import dev.redisha.api.StatusResult;
 import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.config.PeerConfig;
@@ -82,38 +79,25 @@ final class FailoverCommand extends OperationCommand {
     if (noWait) {
       return true;
     }
-    StatusClient client = new StatusClient(access);
-    long started = System.nanoTime();
-    // Bounded: the request is dropped on the agent after failover.switchover_request_timeout_ms.
-    long deadline = started + 60_000_000_000L;
-    long goneSince = 0;
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      StatusResult r = client.fetch(agent);
-      if (r.status().isPresent()) {
-        NodeStatus s = r.status().get();
-        if (s.state() == AgentState.MASTER && s.epochMaster().equals(to)) {
-          System.out.printf("failover done: %s is master of epoch %d (%d ms)%n", to, s.epoch(),
-              (System.nanoTime() - started) / 1_000_000);
-          return true;
-        }
-        // Gone from the status and not master: dropped (a fence that failed, an epoch that
-        // could not be recorded, a peer in the way); seen twice, not a passing moment.
-        if (s.pendingSwitchover().isEmpty()) {
-          long now = System.nanoTime();
-          goneSince = goneSince == 0 ? now : goneSince;
-          if (now - goneSince > 500_000_000L) {
-            System.err.println("failover did not happen: " + to + " is " + s.state() + " (" + s.lastDecision() + ")");
-            return false;
-          }
-        } else {
-          goneSince = 0;
-        }
-        last = s.lastDecision();
+    long[] goneSince = {0};
+    return pollForOutcome(agent, "failover", (s, elapsedMs) -> {
+      if (s.state() == AgentState.MASTER && s.epochMaster().equals(to)) {
+        System.out.printf("failover done: %s is master of epoch %d (%d ms)%n", to, s.epoch(), elapsedMs);
+        return Optional.of(true);
       }
-      Thread.sleep(50); // polling an HTTP status, not synchronising a test
-    }
-    System.err.println("failover not confirmed within 60 s; last decision: " + last);
-    return false;
+      // Gone from the status and not master: dropped (a fence that failed, an epoch that
+      // could not be recorded, a peer in the way); seen for 500 ms, not a passing moment.
+      if (s.pendingSwitchover().isEmpty()) {
+        long now = System.nanoTime();
+        goneSince[0] = goneSince[0] == 0 ? now : goneSince[0];
+        if (now - goneSince[0] > 500_000_000L) {
+          System.err.println("failover did not happen: " + to + " is " + s.state() + " (" + s.lastDecision() + ")");
+          return Optional.of(false);
+        }
+      } else {
+        goneSince[0] = 0;
+      }
+      return Optional.empty();
+    });
   }
 }

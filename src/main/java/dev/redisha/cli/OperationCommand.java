@@ -109,6 +109,37 @@ abstract class OperationCommand implements Callable<Integer> {
     return true;
   }
 
+  /** What one look at the agent's status says: happened (true), did not (false), not yet (empty). */
+  interface Verdict {
+    Optional<Boolean> of(dev.redisha.api.NodeStatus s, long elapsedMs);
+  }
+
+  /**
+   * Polls {@code agent}'s status every 50 ms, for at most 60 s, until {@code verdict} gives one;
+   * the verdict prints what happened. Bounded anyway: the agent drops a request it cannot carry
+   * out after failover.switchover_request_timeout_ms.
+   */
+  boolean pollForOutcome(HostPort agent, String what, Verdict verdict) throws InterruptedException {
+    dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient(access);
+    long started = System.nanoTime();
+    long deadline = started + 60_000_000_000L;
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      dev.redisha.api.StatusResult r = client.fetch(agent);
+      if (r.status().isPresent()) {
+        dev.redisha.api.NodeStatus s = r.status().get();
+        Optional<Boolean> v = verdict.of(s, (System.nanoTime() - started) / 1_000_000);
+        if (v.isPresent()) {
+          return v.get();
+        }
+        last = s.lastDecision();
+      }
+      Thread.sleep(50); // polling an HTTP status, not synchronising a test
+    }
+    System.err.println(what + " not confirmed within 60 s; last decision: " + last);
+    return false;
+  }
+
   /** "b" for the config's peer whose api is {@code target}, else the address. */
   static String agentName(NodeConfig c, HostPort target) {
     if (c.api().listen().equals(target)) {
@@ -218,30 +249,19 @@ abstract class OperationCommand implements Callable<Integer> {
       dev.redisha.api.StatusClient client = new dev.redisha.api.StatusClient(access);
       Optional<dev.redisha.api.NodeStatus> before = client.fetch(agent).status();
       String oldMaster = before.map(dev.redisha.api.NodeStatus::epochMaster).orElse(who);
-      long started = System.nanoTime();
-      // Bounded: the request expires on the agent after failover.switchover_request_timeout_ms.
-      long deadline = started + 60_000_000_000L;
-      String last = "";
-      while (System.nanoTime() < deadline) {
-        dev.redisha.api.StatusResult r = client.fetch(agent);
-        if (r.status().isPresent()) {
-          dev.redisha.api.NodeStatus s = r.status().get();
-          boolean moved = !s.epochMaster().equals(oldMaster) && to.map(s.epochMaster()::equals).orElse(true);
-          if (moved) {
-            System.out.printf("switchover done: %s is master of epoch %d (%d ms)%n", s.epochMaster(), s.epoch(),
-                (System.nanoTime() - started) / 1_000_000);
-            return true;
-          }
-          if (s.pendingSwitchover().isEmpty() && s.state() == dev.redisha.coordination.AgentState.MASTER) {
-            System.err.println("switchover did not happen: " + oldMaster + " is still master (" + s.lastDecision() + ")");
-            return false;
-          }
-          last = s.lastDecision();
+      return pollForOutcome(agent, "switchover", (s, elapsedMs) -> {
+        boolean moved = !s.epochMaster().equals(oldMaster) && to.map(s.epochMaster()::equals).orElse(true);
+        if (moved) {
+          System.out.printf("switchover done: %s is master of epoch %d (%d ms)%n", s.epochMaster(), s.epoch(),
+              elapsedMs);
+          return Optional.of(true);
         }
-        Thread.sleep(50); // polling an HTTP status, not synchronising a test
-      }
-      System.err.println("switchover not confirmed within 60 s; last decision: " + last);
-      return false;
+        if (s.pendingSwitchover().isEmpty() && s.state() == dev.redisha.coordination.AgentState.MASTER) {
+          System.err.println("switchover did not happen: " + oldMaster + " is still master (" + s.lastDecision() + ")");
+          return Optional.of(false);
+        }
+        return Optional.empty();
+      });
     }
   }
 
