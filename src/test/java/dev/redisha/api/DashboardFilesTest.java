@@ -27,26 +27,9 @@ class DashboardFilesTest {
 
   @BeforeEach
   void startServer() throws Exception {
-    OperationHandler refuseAll =
-        new OperationHandler() {
-          @Override
-          public OperationResult switchover(Optional<String> toNode) {
-            return OperationResult.refused("test");
-          }
-
-          @Override
-          public OperationResult pause() {
-            return OperationResult.refused("test");
-          }
-
-          @Override
-          public OperationResult resume() {
-            return OperationResult.refused("test");
-          }
-        };
     server =
         ApiServer.start(new HostPort("127.0.0.1", 0), StatusSamples::master, List::of, Optional.empty(),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), refuseAll);
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), new RefusingOperations());
   }
 
   @AfterEach

@@ -122,21 +122,4 @@ class StatusClientTest {
       https.close();
     }
   }
-
-  private static final class RefusingOperations implements OperationHandler {
-    @Override
-    public OperationResult switchover(Optional<String> toNode) {
-      return OperationResult.refused("test");
-    }
-
-    @Override
-    public OperationResult pause() {
-      return OperationResult.refused("test");
-    }
-
-    @Override
-    public OperationResult resume() {
-      return OperationResult.refused("test");
-    }
-  }
 }
