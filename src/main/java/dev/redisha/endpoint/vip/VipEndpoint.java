@@ -24,10 +24,14 @@ import org.slf4j.LoggerFactory;
 public final class VipEndpoint implements Endpoint {
   private static final Logger log = LoggerFactory.getLogger(VipEndpoint.class);
   private static final long COMMAND_TIMEOUT_MS = 5000;
+  /** How long the ip batch helper may take for one command before it is replaced. */
+  private static final long HELPER_TIMEOUT_MS = 2000;
 
   private final EndpointsConfig.Vip vip;
   private final Consumer<String> events;
   private final ExecutorService announcer;
+  private final IpBatch ip = new IpBatch(HELPER_TIMEOUT_MS);
+  private final ArmedArping firstArp;
   private volatile boolean held;
   private Map<String, Long> lastTake = new LinkedHashMap<>();
 
@@ -38,6 +42,7 @@ public final class VipEndpoint implements Endpoint {
   public VipEndpoint(EndpointsConfig.Vip vip, Consumer<String> events) {
     this.vip = vip;
     this.events = events;
+    this.firstArp = new ArmedArping(vip.device(), vip.address());
     List<String> missing = new ArrayList<>();
     if (!Capabilities.has(Capabilities.CAP_NET_ADMIN)) {
       missing.add("CAP_NET_ADMIN (to add and remove the address)");
@@ -62,6 +67,7 @@ public final class VipEndpoint implements Endpoint {
     if (present()) {
       release("held at start, before this node is master");
     }
+    firstArp.arm();
   }
 
   @Override
@@ -98,8 +104,8 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void take() {
-    NetCommand.Result add = NetCommand.run(List.of("ip", "addr", "add", cidr(), "dev", vip.device()), COMMAND_TIMEOUT_MS);
-    if (!add.ok() && !add.output().contains("File exists")) {
+    NetCommand.Result add = ip.run(List.of("addr", "add", cidr(), "dev", vip.device()));
+    if (!add.ok() && !alreadyAssigned(add.output())) {
       events.accept("could not add VIP " + cidr() + ": " + add.output());
       log.error("could not add VIP {} on {}: {}", cidr(), vip.device(), add.output());
       return;
@@ -109,13 +115,27 @@ public final class VipEndpoint implements Endpoint {
     // The first announcement goes out from this thread, at once: a hand-off to the announcer
     // thread costs a scheduling delay on a loaded host, and until the clients' neighbours hear it
     // their packets still go to the old master's host.
-    arpOnce();
+    if (!firstArp.fire()) {
+      events.accept("gratuitous ARP for " + vip.address() + " could not be sent");
+    }
     lastTake = new LinkedHashMap<>(Map.of("vip_added", addedAt));
     lastTake.put("arp_1", System.nanoTime());
     events.accept("VIP " + cidr() + " added on " + vip.device());
-    if (vip.arpingCount() > 1) {
-      announcer.execute(this::repeatAnnouncement);
-    }
+    announcer.execute(() -> {
+      repeatAnnouncement();
+      // Ready for the next takeover (this node may be demoted and promoted again).
+      firstArp.arm();
+    });
+  }
+
+  /** ip's answer to an address added twice: "File exists" before kernel 4.x extack, then this. */
+  static boolean alreadyAssigned(String output) {
+    return output.contains("File exists") || output.contains("Address already assigned");
+  }
+
+  /** ip's answer to removing an address that is not there, in either kernel's words. */
+  static boolean notAssigned(String output) {
+    return output.contains("Cannot assign") || output.contains("Address not found");
   }
 
   /**
@@ -141,16 +161,15 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void arpOnce() {
-    List<String> cmd = List.of("arping", "-q", "-U", "-c", "1", "-I", vip.device(), "-s", vip.address(), vip.address());
-    NetCommand.start(cmd).ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
+    firstArp.start().ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
   }
 
   private void release(String why) {
-    NetCommand.Result del = NetCommand.run(List.of("ip", "addr", "del", cidr(), "dev", vip.device()), COMMAND_TIMEOUT_MS);
+    NetCommand.Result del = ip.run(List.of("addr", "del", cidr(), "dev", vip.device()));
     held = false;
     if (del.ok()) {
       events.accept("VIP " + cidr() + " removed from " + vip.device() + ": " + why);
-    } else if (!del.output().contains("Cannot assign")) {
+    } else if (!notAssigned(del.output())) {
       log.error("could not remove VIP {} from {}: {}", cidr(), vip.device(), del.output());
       events.accept("could not remove VIP " + cidr() + ": " + del.output());
     }
@@ -171,5 +190,7 @@ public final class VipEndpoint implements Endpoint {
       release("agent stopping");
     }
     announcer.shutdownNow();
+    firstArp.close();
+    ip.close();
   }
 }

@@ -1,0 +1,169 @@
+package dev.redisha.endpoint.vip;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.redisha.testsupport.Await;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The VIP's two fast paths against the real tools, in two network namespaces joined by a veth pair
+ * (198.18.1.0/24): the ip batch helper adds and removes the address, reports an address added or
+ * removed twice in the words {@link VipEndpoint} accepts, and is replaced when it dies; the armed
+ * arping's announcement reaches a neighbour and moves its ARP entry to this host.
+ */
+class VipCommandsTest {
+  private static final String VIP = "198.18.1.100";
+  private final String prefix = "rhav" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+  private final String host = prefix + "h";
+  private final String neighbour = prefix + "n";
+  private final List<String> created = new ArrayList<>();
+
+  @BeforeEach
+  void namespaces() throws Exception {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (!root) {
+      System.out.println("VipCommandsTest skipped: needs root for network namespaces");
+    }
+    assumeTrue(root, "needs root (network namespaces)");
+    assumeTrue(sh("sh", "-c", "command -v arping").exit == 0, "needs arping (iputils-arping)");
+    for (String ns : List.of(host, neighbour)) {
+      run("ip", "netns", "add", ns);
+      created.add(ns);
+    }
+    run("ip", "-n", host, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", neighbour);
+    run("ip", "-n", host, "addr", "add", "198.18.1.1/24", "dev", "eth0");
+    run("ip", "-n", neighbour, "addr", "add", "198.18.1.2/24", "dev", "eth0");
+    run("ip", "-n", host, "link", "set", "eth0", "up");
+    run("ip", "-n", neighbour, "link", "set", "eth0", "up");
+  }
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    // Deleting a namespace ends the processes' network but not the processes: ip netns pids first.
+    for (String ns : created) {
+      for (String pid : sh("ip", "netns", "pids", ns).out.split("\\s+")) {
+        if (!pid.isBlank()) {
+          ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+      }
+      sh("ip", "netns", "del", ns);
+    }
+  }
+
+  @Test
+  void theBatchHelperAddsAndRemovesTheAddressAndNamesRepeatsInWordsTheEndpointAccepts() throws Exception {
+    try (IpBatch ip = new IpBatch(List.of("ip", "-n", host), 2000)) {
+      String cidr = VIP + "/32";
+      NetCommand.Result add = ip.run(List.of("addr", "add", cidr, "dev", "eth0"));
+      assertTrue(add.ok(), add.output());
+      assertTrue(addresses().contains(" " + cidr + " "), addresses());
+
+      NetCommand.Result again = ip.run(List.of("addr", "add", cidr, "dev", "eth0"));
+      assertFalse(again.ok());
+      assertTrue(VipEndpoint.alreadyAssigned(again.output()), again.output());
+
+      NetCommand.Result del = ip.run(List.of("addr", "del", cidr, "dev", "eth0"));
+      assertTrue(del.ok(), del.output());
+      assertFalse(addresses().contains(" " + cidr + " "), addresses());
+
+      NetCommand.Result delAgain = ip.run(List.of("addr", "del", cidr, "dev", "eth0"));
+      assertFalse(delAgain.ok());
+      assertTrue(VipEndpoint.notAssigned(delAgain.output()), delAgain.output());
+
+      NetCommand.Result noDevice = ip.run(List.of("addr", "add", cidr, "dev", "nosuchdev"));
+      assertFalse(noDevice.ok());
+      assertTrue(noDevice.output().contains("nosuchdev") || noDevice.output().contains("Cannot find device"),
+          noDevice.output());
+    }
+  }
+
+  @Test
+  void aKilledHelperIsReplacedAndTheNextCommandStillTakesEffect() throws Exception {
+    try (IpBatch ip = new IpBatch(List.of("ip", "-n", host), 2000)) {
+      assertTrue(ip.run(List.of("addr", "add", VIP + "/32", "dev", "eth0")).ok());
+      long first = ip.helperPid().orElseThrow();
+      ProcessHandle helper = ProcessHandle.of(first).orElseThrow();
+      helper.destroyForcibly();
+      helper.onExit().get(5, TimeUnit.SECONDS);
+
+      NetCommand.Result del = ip.run(List.of("addr", "del", VIP + "/32", "dev", "eth0"));
+      assertTrue(del.ok(), del.output());
+      assertFalse(addresses().contains(" " + VIP + "/32 "), addresses());
+      assertNotEquals(first, ip.helperPid().orElseThrow());
+    }
+  }
+
+  @Test
+  void theArmedAnnouncementMovesTheNeighboursArpEntryToThisHost() throws Exception {
+    run("ip", "-n", host, "addr", "add", VIP + "/32", "dev", "eth0");
+    // The neighbour still believes the VIP is at another host's MAC, as after a failover.
+    run("ip", "-n", neighbour, "neigh", "replace", VIP, "lladdr", "02:00:00:00:00:01", "dev", "eth0", "nud", "stale");
+    String hostMac = mac(host);
+    try (ArmedArping arp = new ArmedArping(List.of("ip", "netns", "exec", host), "eth0", VIP)) {
+      arp.arm();
+      Await.until("the armed shell waits", Duration.ofSeconds(5), () -> !pidsIn(host).isBlank());
+      assertTrue(arp.fire());
+      Await.until("the neighbour's entry for the VIP names this host", Duration.ofSeconds(5),
+          () -> neighbourMac().equals(hostMac));
+    }
+    assertEquals(hostMac, neighbourMac());
+  }
+
+  private static String pidsIn(String ns) {
+    try {
+      return sh("ip", "netns", "pids", ns).out;
+    } catch (IOException | InterruptedException e) {
+      return "";
+    }
+  }
+
+  private String addresses() throws Exception {
+    return sh("ip", "-n", host, "-o", "addr", "show", "dev", "eth0").out;
+  }
+
+  private String mac(String ns) throws Exception {
+    String out = sh("ip", "-n", ns, "-o", "link", "show", "eth0").out;
+    int i = out.indexOf("link/ether ");
+    return out.substring(i + 11, i + 28);
+  }
+
+  private String neighbourMac() {
+    try {
+      String out = sh("ip", "-n", neighbour, "neigh", "show", VIP).out;
+      int i = out.indexOf("lladdr ");
+      return i < 0 ? "" : out.substring(i + 7, i + 24);
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  private record Out(int exit, String out) {}
+
+  private static void run(String... cmd) throws Exception {
+    Out o = sh(cmd);
+    assertEquals(0, o.exit, String.join(" ", cmd) + ": " + o.out);
+  }
+
+  private static Out sh(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(10, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return new Out(-1, out);
+    }
+    return new Out(p.exitValue(), out);
+  }
+}
