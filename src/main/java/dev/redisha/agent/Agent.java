@@ -160,6 +160,7 @@ public final class Agent implements AutoCloseable {
     while (running) {
       try {
         Object first = inbox.poll(tick, TimeUnit.MILLISECONDS);
+        long woke = System.nanoTime();
         absorb(first);
         for (Object next = inbox.poll(); next != null; next = inbox.poll()) {
           absorb(next);
@@ -172,7 +173,7 @@ public final class Agent implements AutoCloseable {
         // No log line here: the controller records every change of decision as an event, which
         // the event log also writes to the application log.
         lastDecision = d;
-        controller.apply(d, latest);
+        controller.apply(d, latest, new Controller.LoopTimes(woke, System.nanoTime()));
         if (previous == null || previous.action() != d.action() || previous.epoch() != d.epoch()) {
           // The controller may just have promoted or demoted Redis: look again at once.
           health.requestProbe();
@@ -270,6 +271,11 @@ public final class Agent implements AutoCloseable {
           .map(e -> ((dev.redisha.endpoint.vip.VipEndpoint) e).lastTake())
           .filter(t -> t.getOrDefault("vip_added", Long.MIN_VALUE) - before >= 0)
           .forEach(steps::putAll);
+      endpoints.updatedAt().forEach((kind, at) -> {
+        if (at - before >= 0) {
+          steps.put("endpoint_" + kind, at);
+        }
+      });
       return steps;
     }
 

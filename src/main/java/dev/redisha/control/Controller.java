@@ -85,7 +85,22 @@ public final class Controller implements AutoCloseable {
         local, coordinator, this::record);
   }
 
+  /**
+   * When the decision loop woke for this decision and when the policy had decided, in {@link
+   * System#nanoTime}: the first two of a takeover's step timings.
+   */
+  public record LoopTimes(long wokeNanos, long decidedNanos) {
+    static final LoopTimes NONE = new LoopTimes(Long.MIN_VALUE, Long.MIN_VALUE);
+  }
+
+  private LoopTimes loop = LoopTimes.NONE;
+
   public void apply(Decision d, RedisHealth h) {
+    apply(d, h, LoopTimes.NONE);
+  }
+
+  public void apply(Decision d, RedisHealth h, LoopTimes loop) {
+    this.loop = loop;
     recordDecisionChange(d);
     // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
     // would fail on every decision, so that policy decides alone until Redis answers again.
@@ -131,6 +146,10 @@ public final class Controller implements AutoCloseable {
 
   private void beMaster(Decision d, RedisHealth h) {
     StepClock steps = StepClock.start(d.timing(), clock.getAsLong());
+    if (loop != LoopTimes.NONE) {
+      steps.mark("t_loop_woke_ms", loop.wokeNanos());
+      steps.mark("t_policy_decided_ms", loop.decidedNanos());
+    }
     RedisInfo info = h.info().orElseThrow();
     if (!info.isMaster() || d.takeover()) {
       // The probe may be up to one interval old; act on what Redis is now.

@@ -12,6 +12,8 @@ public final class Endpoints implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
   private final List<Endpoint> endpoints;
   private MasterView last;
+  /** When each endpoint (by the first word of its name) last finished following a view, in nanoTime. */
+  private final java.util.Map<String, Long> updatedAt = new java.util.HashMap<>();
   private String preparedFor;
 
   public Endpoints(List<Endpoint> endpoints) {
@@ -36,11 +38,26 @@ public final class Endpoints implements AutoCloseable {
         } else {
           e.update(view);
         }
+        updatedAt.put(kind(e), System.nanoTime());
       } catch (RuntimeException ex) {
         // One broken endpoint must not keep the others (or the failover) from going on.
         log.error("endpoint {} failed to follow the master change", e.name(), ex);
       }
     }
+  }
+
+  /**
+   * When each endpoint last finished following a new view ({@link System#nanoTime}), keyed by the
+   * first word of its name ("vip", "proxy", "sentinel"): the promotion's step timings.
+   */
+  public synchronized java.util.Map<String, Long> updatedAt() {
+    return java.util.Map.copyOf(updatedAt);
+  }
+
+  private static String kind(Endpoint e) {
+    String name = e.name();
+    int space = name.indexOf(' ');
+    return space < 0 ? name : name.substring(0, space);
   }
 
   /**

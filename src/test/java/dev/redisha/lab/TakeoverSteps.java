@@ -31,13 +31,18 @@ final class TakeoverSteps {
     STEPS.put("t_evidence_ms", "evidence (my probe: refused / no answer)");
     STEPS.put("t_silence_ms", "agent silent for the down time");
     STEPS.put("detection", "detection (all conditions hold)");
-    STEPS.put("t_decided_ms", "decision loop took it");
+    STEPS.put("t_loop_woke_ms", "decision loop woke");
+    STEPS.put("t_policy_decided_ms", "policy decided");
+    STEPS.put("t_decided_ms", "decision recorded, controller starts");
     STEPS.put("t_local_info_ms", "local INFO read");
     STEPS.put("t_fenced_ms", "old master fenced");
     STEPS.put("t_epoch_committed_ms", "epoch committed (state.json fsync'd)");
     STEPS.put("t_promoted_ms", "REPLICAOF NO ONE done");
     STEPS.put("t_vip_added_ms", "VIP added (ip addr add)");
     STEPS.put("t_arp_1_ms", "first gratuitous ARP sent");
+    STEPS.put("t_endpoint_vip_ms", "VIP endpoint done");
+    STEPS.put("t_endpoint_proxy_ms", "proxy switched");
+    STEPS.put("t_endpoint_sentinel_ms", "Sentinel endpoint switched");
     STEPS.put("t_endpoints_ms", "all endpoints switched");
   }
 
