@@ -111,6 +111,11 @@ final class IpBatch implements AutoCloseable {
     }
   }
 
+  /** Starts the helper ahead of the first command (a no-op if it runs). */
+  synchronized void start() {
+    started();
+  }
+
   private boolean started() {
     if (process != null && process.isAlive()) {
       return true;

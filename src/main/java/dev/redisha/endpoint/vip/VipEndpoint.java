@@ -68,6 +68,8 @@ public final class VipEndpoint implements Endpoint {
       release("held at start, before this node is master");
     }
     firstArp.arm();
+    // Started now, not at the first takeover, where its start would cost what it saves.
+    ip.start();
   }
 
   @Override
