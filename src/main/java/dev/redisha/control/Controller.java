@@ -93,14 +93,11 @@ public final class Controller implements AutoCloseable {
     static final LoopTimes NONE = new LoopTimes(Long.MIN_VALUE, Long.MIN_VALUE);
   }
 
-  private LoopTimes loop = LoopTimes.NONE;
-
   public void apply(Decision d, RedisHealth h) {
     apply(d, h, LoopTimes.NONE);
   }
 
   public void apply(Decision d, RedisHealth h, LoopTimes loop) {
-    this.loop = loop;
     recordDecisionChange(d);
     // A BUSY Redis answers only SCRIPT KILL / FUNCTION KILL / SHUTDOWN NOSAVE: the steps below
     // would fail on every decision, so that policy decides alone until Redis answers again.
@@ -114,7 +111,7 @@ public final class Controller implements AutoCloseable {
         tunedRunId = runId;
       }
       switch (d.action()) {
-        case MASTER -> beMaster(d, h);
+        case MASTER -> beMaster(d, h, loop);
         case REPLICA -> beReplica(d, h);
         case FAULT -> beFaulty(d, h);
         case HAND_OVER -> handOver(d, h);
@@ -144,7 +141,7 @@ public final class Controller implements AutoCloseable {
     }
   }
 
-  private void beMaster(Decision d, RedisHealth h) {
+  private void beMaster(Decision d, RedisHealth h, LoopTimes loop) {
     StepClock steps = StepClock.start(d.timing(), clock.getAsLong());
     if (loop != LoopTimes.NONE) {
       steps.mark("t_loop_woke_ms", loop.wokeNanos());

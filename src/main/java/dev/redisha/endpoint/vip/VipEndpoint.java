@@ -118,7 +118,7 @@ public final class VipEndpoint implements Endpoint {
     // thread costs a scheduling delay on a loaded host, and until the clients' neighbours hear it
     // their packets still go to the old master's host.
     if (!firstArp.fire()) {
-      events.accept("gratuitous ARP for " + vip.address() + " could not be sent");
+      arpNotSent();
     }
     lastTake = new LinkedHashMap<>(Map.of("vip_added", addedAt));
     lastTake.put("arp_1", System.nanoTime());
@@ -163,7 +163,13 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void arpOnce() {
-    firstArp.start().ifPresentOrElse(p -> { }, () -> events.accept("gratuitous ARP for " + vip.address() + " could not be sent"));
+    if (firstArp.start().isEmpty()) {
+      arpNotSent();
+    }
+  }
+
+  private void arpNotSent() {
+    events.accept("gratuitous ARP for " + vip.address() + " could not be sent");
   }
 
   private void release(String why) {
