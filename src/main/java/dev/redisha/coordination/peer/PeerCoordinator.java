@@ -96,6 +96,7 @@ public final class PeerCoordinator implements Coordinator {
 
   @Override
   public void start() {
+    rehearseTakeover();
     try {
       transport = AdvertTransport.open(config, this::onAdvert);
     } catch (IOException e) {
@@ -104,6 +105,17 @@ public final class PeerCoordinator implements Coordinator {
     }
     long interval = config.coordination().advertIntervalMs();
     sender.scheduleAtFixedRate(this::sendDraft, 0, interval, TimeUnit.MILLISECONDS);
+  }
+
+  private void rehearseTakeover() {
+    try {
+      TakeoverRehearsal.run(config).ifPresent(o -> log.info(
+          "takeover decision rehearsed in memory in {} ms (nothing sent or written), so the first real one runs warm",
+          o.nanos() / 1_000_000));
+    } catch (RuntimeException e) {
+      // A warm-up only: a takeover works without it, a little slower the first time.
+      log.warn("takeover rehearsal failed (the first takeover will run cold): {}", e.toString());
+    }
   }
 
   private void onAdvert(Advert a) {
