@@ -86,4 +86,35 @@ class EventLogTest {
     assertEquals(1, log.recent().size());
     assertTrue(Files.readAllLines(log.file()).isEmpty());
   }
+
+  @Test
+  void everyEventAppendedBeforeCloseIsInTheFileInTheOrderEachThreadAppendedIt() throws Exception {
+    int threads = 4;
+    int each = 500;
+    try (EventLog log = EventLog.openInStateDir(stateDir)) {
+      List<Thread> appenders = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String node = "n" + t;
+        Thread a = new Thread(() -> {
+          for (int i = 0; i < each; i++) {
+            log.append(new Event(T0, node, "decision", Integer.toString(i), 1));
+          }
+        });
+        appenders.add(a);
+        a.start();
+      }
+      for (Thread a : appenders) {
+        a.join();
+      }
+    }
+    Map<String, Integer> next = new LinkedHashMap<>();
+    List<String> lines = Files.readAllLines(stateDir.resolve("events.jsonl"));
+    assertEquals(threads * each, lines.size(), "nothing appended before close is lost");
+    for (String line : lines) {
+      Event e = JSON.readValue(line, Event.class);
+      int expected = next.getOrDefault(e.nodeId(), 0);
+      assertEquals(Integer.toString(expected), e.cause(), "events of " + e.nodeId() + " out of order");
+      next.put(e.nodeId(), expected + 1);
+    }
+  }
 }
