@@ -1,5 +1,6 @@
 package dev.redisha.cli;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -19,10 +20,17 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * XML parser, about 580 classes and 0.3 s of the agent's start on a quiet 2-core machine, for
  * these five settings. An operator's own file still works: with {@code -Dlogback.configurationFile}
  * set, this steps aside and logback reads that file.
+ *
+ * <p>Lines reach stderr through logback's {@link AsyncAppender}, which never blocks the thread that
+ * logs: under systemd stderr is a pipe to journald, and a stalled journald (or a terminal nobody
+ * reads) must not stop a failover mid-way, which a plain console appender does once the pipe is
+ * full. Past {@value #QUEUE} waiting lines new ones are dropped instead; events.jsonl is written
+ * apart from this and is not affected.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class ConsoleLogging extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n";
+  static final int QUEUE = 8192;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -39,9 +47,20 @@ public final class ConsoleLogging extends ContextAwareBase implements Configurat
     stderr.setTarget("System.err");
     stderr.setEncoder(encoder);
     stderr.start();
+    AsyncAppender async = new AsyncAppender();
+    async.setContext(context);
+    async.setName("ASYNC-STDERR");
+    async.setQueueSize(QUEUE);
+    // Every level is kept while there is room (the default drops INFO once the queue is 80% full).
+    async.setDiscardingThreshold(0);
+    async.setNeverBlock(true);
+    async.addAppender(stderr);
+    async.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(System.getProperty("redisha.log.level", "INFO"), Level.INFO));
-    root.addAppender(stderr);
+    root.addAppender(async);
+    // Lines still queued when the JVM exits are written first (for up to a second).
+    Runtime.getRuntime().addShutdownHook(new Thread(context::stop, "log-flush"));
     context.getLogger("io.netty").setLevel(Level.WARN);
     context.getLogger("redis.clients").setLevel(Level.WARN);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;

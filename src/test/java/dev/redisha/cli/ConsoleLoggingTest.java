@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -11,12 +12,22 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ConsoleLoggingTest {
   private final LoggerContext context = new LoggerContext();
+
+  {
+    // What SLF4J gives the agent's context; the async appender copies the MDC of every line.
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+  }
 
   @AfterEach
   void clearProperties() {
@@ -30,7 +41,9 @@ class ConsoleLoggingTest {
     assertEquals(ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY, configure());
 
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    ConsoleAppender<ILoggingEvent> stderr = (ConsoleAppender<ILoggingEvent>) root.getAppender("STDERR");
+    AsyncAppender async = (AsyncAppender) root.getAppender("ASYNC-STDERR");
+    assertTrue(async.isStarted());
+    ConsoleAppender<ILoggingEvent> stderr = (ConsoleAppender<ILoggingEvent>) async.getAppender("STDERR");
     assertEquals("System.err", stderr.getTarget());
     assertTrue(stderr.isStarted());
     PatternLayoutEncoder encoder = (PatternLayoutEncoder) stderr.getEncoder();
@@ -68,7 +81,33 @@ class ConsoleLoggingTest {
 
     assertEquals(ExecutionStatus.INVOKE_NEXT_IF_ANY, configure());
 
-    assertEquals(null, context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR"));
+    assertEquals(null, context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("ASYNC-STDERR"));
+  }
+
+  @Test
+  void aStderrNobodyReadsDoesNotStopTheThreadThatLogs() throws Exception {
+    PrintStream realErr = System.err;
+    // A pipe whose reader never reads: its 1 KiB buffer fills, and every write after blocks, as a
+    // stalled journald or a suspended terminal does to the agent's stderr.
+    PipedInputStream unread = new PipedInputStream(1024);
+    System.setErr(new PrintStream(new PipedOutputStream(unread), true, StandardCharsets.UTF_8));
+    try {
+      configure();
+      Logger decisions = context.getLogger("dev.redisha.agent.Agent");
+      AtomicInteger logged = new AtomicInteger();
+      Thread loop = new Thread(() -> {
+        for (int i = 0; i < 20_000; i++) {
+          decisions.info("decision {} of a loop that must go on", i);
+          logged.incrementAndGet();
+        }
+      }, "decision-loop-test");
+      loop.setDaemon(true);
+      loop.start();
+      dev.redisha.testsupport.Await.until("20000 lines logged with stderr blocked", Duration.ofSeconds(20),
+          () -> logged.get() == 20_000);
+    } finally {
+      System.setErr(realErr);
+    }
   }
 
   private ExecutionStatus configure() {
