@@ -47,7 +47,6 @@ final class EndpointFactory {
   static Endpoints create(NodeConfig config, Consumer<String> events, Supplier<Map<HostPort, Long>> replOffsets) {
     List<Endpoint> list = new ArrayList<>();
     try {
-      config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
       config.endpoints().proxy().ifPresent(p -> {
         ProxyOptions base = ProxyOptions.defaults(p.listen()).withMasterWait(Duration.ofMillis(p.noMasterHoldMs()))
             .withIdleTimeout(Duration.ofMillis(p.idleTimeoutMs()));
@@ -57,6 +56,10 @@ final class EndpointFactory {
         list.add(listening("the proxy", "endpoints.proxy.listen", p.listen(), () ->
             RedisProxy.start(NetTransport.parse(p.transport()).map(options::withTransport).orElse(options), events)));
       });
+      // Endpoints follow a new master in this order, one after the other: the proxy's switch is a
+      // change in memory (well under a millisecond) while the VIP's waits on ip and arping (10-30 ms
+      // on a busy host), so proxy clients no longer wait for the VIP; Sentinel clients poll anyway.
+      config.endpoints().vip().ifPresent(v -> list.add(new VipEndpoint(v, events)));
       config.endpoints().sentinel().ifPresent(s -> list.add(listening("the Sentinel endpoint",
           "endpoints.sentinel.listen", s.listen(), () -> SentinelEndpoint.start(s.listen(), s.masterName(),
               config.nodeId(), Optional.empty(),
