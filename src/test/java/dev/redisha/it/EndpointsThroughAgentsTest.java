@@ -8,6 +8,7 @@ import dev.redisha.config.HostPort;
 import dev.redisha.config.NodeConfig;
 import dev.redisha.coordination.AgentState;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.ExpectedJedis;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
@@ -22,6 +24,11 @@ import redis.clients.jedis.JedisSentinelPool;
 
 /** Clients reach the master through the agents' endpoints across a crash and a failback. */
 class EndpointsThroughAgentsTest {
+  @BeforeAll
+  static void theExpectedJedisIsLoaded() {
+    ExpectedJedis.isLoaded();
+  }
+
   @TempDir Path dir;
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.ExpectedJedis;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,6 +37,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RedisProxyClientTimeoutTest {
   private static final Duration TIMEOUT = Duration.ofMillis(500);
+
+  @BeforeAll
+  static void theExpectedJedisIsLoaded() {
+    ExpectedJedis.isLoaded();
+  }
 
   @TempDir Path dir;
   private TwoRedis redis;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.redisha.config.HostPort;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.ExpectedJedis;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +41,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RedisProxyTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @BeforeAll
+  static void theExpectedJedisIsLoaded() {
+    ExpectedJedis.isLoaded();
+  }
 
   @TempDir Path dir;
   private TwoRedis redis;

@@ -7,12 +7,14 @@ import dev.redisha.config.HostPort;
 import dev.redisha.config.Secret;
 import dev.redisha.endpoint.MasterView;
 import dev.redisha.testsupport.Await;
+import dev.redisha.testsupport.ExpectedJedis;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -30,6 +32,11 @@ import redis.clients.jedis.exceptions.JedisException;
 class JedisSentinelPoolTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final HostPort ANY_PORT = new HostPort("127.0.0.1", 0);
+
+  @BeforeAll
+  static void theExpectedJedisIsLoaded() {
+    ExpectedJedis.isLoaded();
+  }
 
   @Test
   void poolFollowsFailoverAndFailbackWithoutRestart(@TempDir Path dir) {
