@@ -54,6 +54,7 @@ public final class NetnsEndpointBenchmark {
       }
     }
     int runs = BenchFigures.runs(args, 20);
+    launcher = launcher(args);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
@@ -69,6 +70,9 @@ public final class NetnsEndpointBenchmark {
     StringBuilder out = new StringBuilder("bench/netns: write outage through each endpoint (network namespaces, one bridge)\n\n");
     out.append("date (UTC): ").append(start).append(" to ").append(Instant.now()).append('\n');
     out.append("hosts: h1 (priority 150) and h2 (priority 100), one agent process each, managed Redis; client host cl\n");
+    out.append("agents run as: ").append(launcher.isEmpty()
+        ? "java -cp target/classes:... dev.redisha.cli.Main (the JVM's defaults)"
+        : "bin/redis-ha (the jar, with the JVM options and class archive users get)").append('\n');
     out.append("agents: advert 100 ms x 3, health 50/200 ms; VIP announced by 5 gratuitous ARPs 300 ms apart; no failback\n");
     out.append("clients: three processes in cl writing at once, SET one at a time, Jedis timeout 300 ms, retried every 5 ms:\n");
     out.append("  vip: through the VIP; proxy: through h2's proxy endpoint; sentinel: to the master named by the\n");
@@ -105,10 +109,23 @@ public final class NetnsEndpointBenchmark {
     System.out.print("\n" + out);
     Path results = Path.of("bench", "results");
     Files.createDirectories(results);
-    Files.writeString(results.resolve("netns-" + start.toString().substring(0, 10) + ".txt"), out.toString());
-    Files.writeString(results.resolve("netns-latest.txt"), out.toString());
+    String kind = launcher.isEmpty() ? "" : "-launcher";
+    Files.writeString(results.resolve("netns-" + start.toString().substring(0, 10) + kind + ".txt"), out.toString());
+    Files.writeString(results.resolve("netns" + kind + "-latest.txt"), out.toString());
   }
 
+
+  /** Empty: the test classes on the JVM's defaults; else bin/redis-ha as users run it (--agent launcher). */
+  private static List<String> launcher = List.of();
+
+  private static List<String> launcher(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--agent") && args[i + 1].equals("launcher")) {
+        return List.of(Path.of("bin", "redis-ha").toAbsolutePath().toString());
+      }
+    }
+    return List.of();
+  }
 
   private static Trial trial(String fault) {
     Map<String, Result> results = new LinkedHashMap<>();
@@ -116,7 +133,11 @@ public final class NetnsEndpointBenchmark {
       Path dir = Files.createDirectories(Path.of("bench", "out", "netns", Long.toString(System.nanoTime())).toAbsolutePath());
       // No failback during the measurement: it is not what this benchmark is about.
       VipGroup g = new VipGroup(lab, dir, 600_000);
-      g.startAgentsH1First();
+      if (launcher.isEmpty()) {
+        g.startAgentsH1First();
+      } else {
+        g.startAgentsH1First(launcher);
+      }
       g.awaitRole(VipGroup.VIP, "master");
       g.awaitInSyncReplica("198.18.0.2");
       Path stop = dir.resolve("stop");

@@ -96,8 +96,12 @@ final class VipGroup {
    * trial that needs h1 as master waits for nothing.
    */
   void startAgentsH1First() throws IOException {
-    startAgents(List.of(javaBin(), "-cp", System.getProperty("java.class.path"), "dev.redisha.cli.Main"),
-        () -> awaitRole(ADDRESSES.get("h1"), "master"));
+    startAgentsH1First(List.of(javaBin(), "-cp", System.getProperty("java.class.path"), "dev.redisha.cli.Main"));
+  }
+
+  /** As {@link #startAgentsH1First()}, with another launcher (bench/netns --agent launcher: bin/redis-ha). */
+  void startAgentsH1First(List<String> launcher) throws IOException {
+    startAgents(launcher, () -> awaitRole(ADDRESSES.get("h1"), "master"));
   }
 
   private void startAgents(List<String> launcher, Runnable betweenH1AndH2) throws IOException {
