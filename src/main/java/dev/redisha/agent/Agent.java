@@ -156,10 +156,16 @@ public final class Agent implements AutoCloseable {
   }
 
   private void run() {
-    long tick = Math.max(5, Math.min(config.health().intervalMs(), config.coordination().advertIntervalMs()) / 2);
+    // The loop runs on evidence, not on a tick: every local probe result, every advert, every
+    // change in a peer's Redis probe and a peer's silence reaching the down time (the coordinator
+    // schedules that wake-up) each put an item in the inbox. The timeout is only a backstop for
+    // the rules that run on time alone (hold-down, preempt delay, bootstrap wait): it restarts on
+    // every item, so while probes and adverts arrive it never fires, and when they stop those
+    // rules are still looked at within one interval.
+    long backstop = Math.max(5, Math.min(config.health().intervalMs(), config.coordination().advertIntervalMs()));
     while (running) {
       try {
-        Object first = inbox.poll(tick, TimeUnit.MILLISECONDS);
+        Object first = inbox.poll(backstop, TimeUnit.MILLISECONDS);
         long woke = System.nanoTime();
         absorb(first);
         for (Object next = inbox.poll(); next != null; next = inbox.poll()) {

@@ -31,14 +31,11 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * watched while idle: a server that dies closes it, and the watch probes again at once, so a
  * crashed server shows as refused within a round trip of its death rather than at the next
  * interval. A probe whose connection broke reconnects at once, so a crash is never taken for a
- * timeout.
+ * timeout. Between probes the thread sleeps in one selector wait until the next probe is due,
+ * woken early only by the connection (its end) or by {@link #requestProbe}: an idle watch costs
+ * one wake-up per interval, not one per polling slice.
  */
 public final class PeerRedisWatch implements AutoCloseable {
-  /**
-   * Between probes the idle kept connection is watched in slices this long, so a closed
-   * connection is noticed at once and a {@link #requestProbe} within one slice.
-   */
-  private static final long IDLE_SLICE_NANOS = 10_000_000;
   /**
    * A probe without an answer after this long starts a bare TCP handshake beside it. A healthy
    * server on the same network answers well before; most probes start none.
@@ -79,7 +76,7 @@ public final class PeerRedisWatch implements AutoCloseable {
     Prober p = probers.get(nodeId);
     if (p != null) {
       p.requested = true;
-      LockSupport.unpark(p.thread);
+      p.wake();
     }
   }
 
@@ -99,8 +96,10 @@ public final class PeerRedisWatch implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean requested;
     private Jedis jedis;
-    /** The kept connection's socket (plain TCP), watched between probes; null with TLS or none. */
-    private java.net.Socket socket;
+    /** The kept connection's channel (plain TCP), watched between probes; null with TLS or none. */
+    private java.nio.channels.SocketChannel channel;
+    /** Waits on {@link #channel} between probes; {@link #wake} ends the wait from another thread. */
+    private final java.nio.channels.Selector idle;
 
     Prober(String nodeId, HostPort target, RedisConnector connector, HealthConfig health) {
       this.nodeId = nodeId;
@@ -116,6 +115,18 @@ public final class PeerRedisWatch implements AutoCloseable {
       });
       h.setRemoveOnCancelPolicy(true);
       this.handshakes = h;
+      try {
+        this.idle = java.nio.channels.Selector.open();
+      } catch (java.io.IOException e) {
+        h.shutdownNow();
+        throw new java.io.UncheckedIOException("cannot open a selector to watch " + target, e);
+      }
+    }
+
+    /** Ends the wait between probes: the selector's (kept connection) or the park (none, TLS). */
+    void wake() {
+      idle.wakeup();
+      LockSupport.unpark(thread);
     }
 
     private void run() {
@@ -129,10 +140,14 @@ public final class PeerRedisWatch implements AutoCloseable {
           record(failed(PeerRedisProbe.Outcome.ERROR, "probe failed: " + firstLine(e.getMessage())));
         }
         long until = started + health.intervalMs() * 1_000_000;
-        while (running && !requested && System.nanoTime() < until) {
-          if (socket == null) {
-            LockSupport.parkNanos(this, until - System.nanoTime());
-          } else if (!quietFor(Math.min(until - System.nanoTime(), IDLE_SLICE_NANOS))) {
+        while (running && !requested) {
+          long left = until - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          if (channel == null) {
+            LockSupport.parkNanos(this, left);
+          } else if (!quietFor(left)) {
             // The server closed the kept connection (a crash closes it at once): ask again now
             // rather than at the next interval; the answer (refused, or a restarted server) is
             // the evidence, the closed connection itself is none.
@@ -222,37 +237,39 @@ public final class PeerRedisWatch implements AutoCloseable {
       if (jedis == null) {
         RedisConnector.Watched w = connector.connectWatched(target, (int) health.timeoutMs());
         jedis = w.jedis();
-        socket = w.socket();
+        channel = w.channel();
       }
       return InfoParser.parse(jedis.info());
     }
 
     /**
      * Waits on the idle kept connection for at most {@code nanos}: nothing is expected on it
-     * between probes, so anything that arrives (the end of the stream above all) ends the wait.
+     * between probes, so anything that arrives (the end of the stream above all) ends the wait, as
+     * does {@link #wake}. The channel is non-blocking only for the wait, registered with the
+     * selector, and back in blocking mode for the client's next command.
      *
-     * @return true if it stayed quiet; false if it ended or broke (then it is dropped)
+     * @return true if it stayed quiet (the time ran out or the wait was woken); false if something
+     *     arrived or it broke (then it is dropped)
      */
     private boolean quietFor(long nanos) {
-      java.net.Socket s = socket;
+      java.nio.channels.SocketChannel ch = channel;
       try {
-        s.setSoTimeout((int) Math.max(1, nanos / 1_000_000));
-        s.getInputStream().read();
-        drop();
-        return false;
-      } catch (java.net.SocketTimeoutException quiet) {
+        ch.configureBlocking(false);
+        java.nio.channels.SelectionKey key = ch.register(idle, java.nio.channels.SelectionKey.OP_READ);
+        idle.select(Math.max(1, (nanos + 999_999) / 1_000_000));
+        boolean arrived = idle.selectedKeys().remove(key);
+        key.cancel();
+        // Flushes the cancelled key: a channel still registered cannot go back to blocking mode.
+        idle.selectNow();
+        if (arrived) {
+          drop();
+          return false;
+        }
+        ch.configureBlocking(true);
         return true;
       } catch (java.io.IOException | RuntimeException e) {
         drop();
         return false;
-      } finally {
-        if (socket != null) {
-          try {
-            socket.setSoTimeout((int) health.timeoutMs());
-          } catch (java.io.IOException e) {
-            drop();
-          }
-        }
       }
     }
 
@@ -305,7 +322,7 @@ public final class PeerRedisWatch implements AutoCloseable {
           // already broken
         }
         jedis = null;
-        socket = null;
+        channel = null;
       }
     }
 
@@ -313,11 +330,16 @@ public final class PeerRedisWatch implements AutoCloseable {
       running = false;
       handshakes.shutdownNow();
       thread.interrupt();
-      LockSupport.unpark(thread);
+      wake();
       try {
         thread.join(2000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+      try {
+        idle.close();
+      } catch (java.io.IOException ignored) {
+        // nothing left to wait on
       }
     }
   }

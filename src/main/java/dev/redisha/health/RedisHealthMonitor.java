@@ -13,7 +13,13 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.BuilderFactory;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -112,9 +118,18 @@ public final class RedisHealthMonitor implements AutoCloseable {
       if (jedis == null) {
         jedis = connector.connect(target, timeout);
       }
-      RedisInfo parsed = InfoParser.parse(jedis.info());
-      Map<String, String> save = jedis.configGet("save");
-      Map<String, String> aof = jedis.configGet("appendonly");
+      // One round trip for the three commands: the probe thread wakes once per probe, not three
+      // times. The replies are read in order, so an error (BUSY, LOADING, NOAUTH) is the INFO's,
+      // thrown as before.
+      Pipeline p = new Pipeline(jedis.getConnection());
+      Response<String> infoReply = p.appendCommand(new CommandObject<>(
+          new CommandArguments(Protocol.Command.INFO), BuilderFactory.STRING));
+      Response<Map<String, String>> saveReply = p.appendCommand(configGet("save"));
+      Response<Map<String, String>> aofReply = p.appendCommand(configGet("appendonly"));
+      p.sync();
+      RedisInfo parsed = InfoParser.parse(infoReply.get());
+      Map<String, String> save = saveReply.get();
+      Map<String, String> aof = aofReply.get();
       failuresEnd("it answers");
       PersistenceSettings settings =
           new PersistenceSettings(save.getOrDefault("save", ""), "yes".equals(aof.get("appendonly")));
@@ -167,6 +182,12 @@ public final class RedisHealthMonitor implements AutoCloseable {
       dropConnection();
       return down("probe failed: " + firstLine(e.getMessage()));
     }
+  }
+
+  /** CONFIG GET as {@link Jedis#configGet(String)} sends and reads it, for a pipeline. */
+  private static CommandObject<Map<String, String>> configGet(String parameter) {
+    return new CommandObject<>(new CommandArguments(Protocol.Command.CONFIG).add(Protocol.Keyword.GET.name())
+        .add(parameter), BuilderFactory.STRING_MAP);
   }
 
   /** A run of failed probes is over; its length, kept out of the down reason, is logged here. */

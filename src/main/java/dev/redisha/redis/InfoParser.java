@@ -11,15 +11,24 @@ public final class InfoParser {
   private InfoParser() {}
 
   public static RedisInfo parse(String text) {
-    Map<String, String> fields = new HashMap<>();
-    for (String line : text.split("\r?\n")) {
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
+    // Scanned by index, not split by a regex: every probe parses a whole INFO (about 5 KB,
+    // 20 times a second per server probed), and the regex split was most of a probe's CPU.
+    Map<String, String> fields = new HashMap<>(256);
+    int n = text.length();
+    for (int start = 0; start < n; ) {
+      int nl = text.indexOf('\n', start);
+      int next = nl < 0 ? n : nl + 1;
+      int end = nl < 0 ? n : nl;
+      if (end > start && text.charAt(end - 1) == '\r') {
+        end--;
       }
-      int colon = line.indexOf(':');
-      if (colon > 0) {
-        fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      if (end > start && text.charAt(start) != '#') {
+        int colon = text.indexOf(':', start);
+        if (colon > start && colon < end) {
+          fields.put(text.substring(start, colon), text.substring(colon + 1, end).trim());
+        }
       }
+      start = next;
     }
     List<ConnectedReplica> replicas = new ArrayList<>();
     long keys = 0;

@@ -61,28 +61,29 @@ public final class RedisConnector {
   }
 
   /**
-   * A connected client and, over plain TCP, its socket: a watcher can wait on the socket between
-   * commands and learn at once that the server closed it (no socket with TLS, whose records a raw
-   * read would take from the client).
+   * A connected client and, over plain TCP, its connection as a channel: a watcher can wait on it
+   * between commands with a {@link java.nio.channels.Selector}, which wakes as soon as the server
+   * closes it and also when another thread calls {@link java.nio.channels.Selector#wakeup} (a
+   * blocked socket read wakes for neither the latter nor an interrupt). No channel with TLS, whose
+   * records a raw read would take from the client.
    *
-   * @param socket the connection's socket; null with TLS
+   * @param channel the connection's channel, in blocking mode; null with TLS
    */
-  public record Watched(Jedis jedis, java.net.Socket socket) {}
+  public record Watched(Jedis jedis, java.nio.channels.SocketChannel channel) {}
 
-  /** As {@link #connect}, keeping the socket where there is one to watch. */
+  /** As {@link #connect}, keeping the channel where there is one to watch. */
   public Watched connectWatched(HostPort target, int timeoutMs) {
     if (tls.isPresent()) {
       return new Watched(connect(target, timeoutMs), null);
     }
     redis.clients.jedis.JedisClientConfig config = clientConfig(timeoutMs);
-    redis.clients.jedis.DefaultJedisSocketFactory sockets =
-        new redis.clients.jedis.DefaultJedisSocketFactory(new HostAndPort(target.host(), target.port()), config);
-    java.util.concurrent.atomic.AtomicReference<java.net.Socket> made = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<java.nio.channels.SocketChannel> made =
+        new java.util.concurrent.atomic.AtomicReference<>();
     // The client connects and authenticates in its constructor.
     Jedis jedis = new Jedis(() -> {
-      java.net.Socket s = sockets.createSocket();
-      made.set(s);
-      return s;
+      java.nio.channels.SocketChannel ch = ChannelSockets.connect(target, timeoutMs);
+      made.set(ch);
+      return ch.socket();
     }, config);
     try {
       jedis.getConnection().connect();

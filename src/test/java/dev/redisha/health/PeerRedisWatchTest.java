@@ -78,6 +78,37 @@ class PeerRedisWatchTest {
   }
 
   @Test
+  void betweenProbesACrashAndAProbeRequestEndTheWaitAtOnce() throws Exception {
+    // An interval far longer than the deadlines below: whatever is seen before them was seen
+    // because the wait between probes woke, not because the next probe fell due.
+    HostPort addr = new HostPort("127.0.0.1", FreePorts.tcp());
+    RedisLaunch launch = new RedisLaunch(addr, dir.resolve("redis"), Optional.of(PASSWORD), Optional.empty(),
+        Optional.empty(), List.of());
+    try (RedisServerProcess redis = RedisServerProcess.start(RedisBinary.locate(Optional.empty()), launch);
+        PeerRedisWatch watch = new PeerRedisWatch(new RedisConnector(Optional.empty(), Optional.of(PASSWORD), Optional.empty()),
+            List.of(new PeerConfig("p", new HostPort("127.0.0.1", 1), addr, Optional.empty())),
+            new HealthConfig(60_000, 200, 3), () -> { }, () -> System.nanoTime() / 1_000_000)) {
+      // The first probe runs at start; the next would only after the interval.
+      Await.until("the server answers", Duration.ofSeconds(10), () -> answers(addr));
+      watch.start();
+      Await.until("answers as master", Duration.ofSeconds(5), () -> watch.latest().get("p").answersAsMaster());
+
+      // A requested probe (a FAULT advert, a silence) runs now, not at the end of the interval.
+      long before = watch.latest().get("p").checkedAtMillis();
+      watch.requestProbe("p");
+      Await.until("the requested probe ran", Duration.ofSeconds(5),
+          () -> watch.latest().get("p").checkedAtMillis() > before);
+      assertTrue(watch.latest().get("p").answersAsMaster());
+
+      // Killed: its kernel closes the idle kept connection, which ends the wait, and the probe
+      // that follows is refused.
+      redis.kill();
+      Await.until("refused", Duration.ofSeconds(5),
+          () -> watch.latest().get("p").outcome() == PeerRedisProbe.Outcome.REFUSED);
+    }
+  }
+
+  @Test
   void anAddressWhereNoHandshakeCompletesIsUnreachableAfterOneProbe() throws Exception {
     // A listener whose accept queue is full drops every further SYN, as a host that is gone
     // does: neither the probe nor the handshake beside it gets an answer.
@@ -121,6 +152,14 @@ class PeerRedisWatchTest {
     failed.addSuppressed(new java.net.SocketTimeoutException("Connect timed out"));
     assertTrue(PeerRedisWatch.timedOut(failed));
     assertTrue(!PeerRedisWatch.timedOut(new redis.clients.jedis.exceptions.JedisConnectionException("Unexpected end of stream.")));
+  }
+
+  private static boolean answers(HostPort hp) {
+    try (Jedis j = jedis(hp)) {
+      return "PONG".equals(j.ping());
+    } catch (redis.clients.jedis.exceptions.JedisException notYet) {
+      return false;
+    }
   }
 
   private static Jedis jedis(HostPort hp) {
