@@ -146,7 +146,10 @@ public final class NetnsEndpointBenchmark {
       for (Map.Entry<String, String> e : ROUTES.entrySet()) {
         Path file = dir.resolve("acks-" + e.getKey() + ".txt");
         acks.put(e.getKey(), file);
-        writers.add(g.startWriter(e.getValue(), file, stop, e.getKey()));
+        // Every failed attempt and every connect is logged beside the acks, so a trial's client side
+        // (what the seconds after the ARP went on) can be read afterwards.
+        writers.add(g.startLoggedWriter(e.getValue(), file, stop, e.getKey(), 120_000,
+            dir.resolve("errors-" + e.getKey() + ".txt"), dir.resolve("connects-" + e.getKey() + ".txt"), 300));
       }
       for (Map.Entry<String, Path> e : acks.entrySet()) {
         Await.until("1000 writes through " + e.getKey(), Duration.ofSeconds(30), () -> VipGroup.lines(e.getValue()) >= 1000);
