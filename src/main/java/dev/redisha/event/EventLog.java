@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>The file line and the application log line are written by one thread of the log's own, in
  * the order of appending: on the takeover path an append was measured at 2–60 ms of wall time
  * (Jackson, the console appender, the write), paid by the decision loop between the decision and
- * the promotion, and again between the VIP's address and its endpoint being done. Memory (the
+ * the promotion, and again between the VIP's address and its endpoint being done. (With 10,000
+ * lines already waiting, the appending thread writes its own line at once, ahead of them.) Memory (the
  * status page) and the listeners (metrics) are updated before {@link #append} returns, and
  * {@link #close} writes everything appended before it.
  */

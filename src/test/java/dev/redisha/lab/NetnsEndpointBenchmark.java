@@ -54,12 +54,12 @@ public final class NetnsEndpointBenchmark {
       }
     }
     int runs = BenchFigures.runs(args, 20);
-    launcher = launcher(args);
+    List<String> launcher = launcher(args);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
       for (String fault : FAULTS) {
-        Trial t = trial(fault);
+        Trial t = trial(fault, launcher);
         trials.add(t);
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s #%02d", fault, r));
         t.byEndpoint.forEach((e, res) -> line.append(
@@ -116,8 +116,6 @@ public final class NetnsEndpointBenchmark {
 
 
   /** Empty: the test classes on the JVM's defaults; else bin/redis-ha as users run it (--agent launcher). */
-  private static List<String> launcher = List.of();
-
   private static List<String> launcher(String[] args) {
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals("--agent") && args[i + 1].equals("launcher")) {
@@ -127,7 +125,7 @@ public final class NetnsEndpointBenchmark {
     return List.of();
   }
 
-  private static Trial trial(String fault) {
+  private static Trial trial(String fault, List<String> launcher) {
     Map<String, Result> results = new LinkedHashMap<>();
     try (NetnsLab lab = new NetnsLab()) {
       Path dir = Files.createDirectories(Path.of("bench", "out", "netns", Long.toString(System.nanoTime())).toAbsolutePath());

@@ -61,7 +61,7 @@ public final class TakeoverRehearsal {
     now += config.coordination().advertIntervalMs();
     heard = Map.of(master.nodeId(), new PeerReport(masterAdvert(config, master), now));
     Decision takeover = e.decide(replicaOf(master), heard, Map.of(master.nodeId(), refused(master, now)), now);
-    return List.of(following, takeover, asMaster(config, e, takeover, heard, refused(master, now), now));
+    return List.of(following, takeover, asMaster(config, e, master, takeover, heard, refused(master, now), now));
   }
 
   /** Neither its agent nor its Redis answers: the host is gone. */
@@ -77,12 +77,12 @@ public final class TakeoverRehearsal {
         Optional.empty(), 3, now - 300, -1, now, "rehearsal: no answer");
     Map<String, PeerReport> heard = Map.of(master.nodeId(), last);
     Decision takeover = e.decide(replicaOf(master), heard, Map.of(master.nodeId(), gone), now);
-    return List.of(following, takeover, asMaster(config, e, takeover, heard, gone, now));
+    return List.of(following, takeover, asMaster(config, e, master, takeover, heard, gone, now));
   }
 
-  private static Decision asMaster(NodeConfig config, MasterElection e, Decision takeover, Map<String, PeerReport> heard,
-      PeerRedisProbe probe, long now) {
-    if (!takeover.takeover() || !e.commitTakeover(takeover, replicaOf(null), now)) {
+  private static Decision asMaster(NodeConfig config, MasterElection e, PeerConfig master, Decision takeover,
+      Map<String, PeerReport> heard, PeerRedisProbe probe, long now) {
+    if (!takeover.takeover() || !e.commitTakeover(takeover, replicaOf(master), now)) {
       return takeover;
     }
     now += config.health().intervalMs() + config.health().timeoutMs() + 1;
@@ -100,12 +100,10 @@ public final class TakeoverRehearsal {
     return Advert.of(config.group(), s);
   }
 
-  /** This node's Redis following {@code master} (null: whichever master; only the role matters). */
+  /** This node's Redis following {@code master}. */
   private static RedisHealth replicaOf(PeerConfig master) {
-    String host = master == null ? "rehearsal" : master.redis().host();
-    int port = master == null ? 0 : master.redis().port();
-    RedisInfo info = new RedisInfo(MY_RUN, "slave", "rehearsal-replid", 1_000, host, port, true, false, List.of(), 10,
-        false, Map.of());
+    RedisInfo info = new RedisInfo(MY_RUN, "slave", "rehearsal-replid", 1_000, master.redis().host(),
+        master.redis().port(), true, false, List.of(), 10, false, Map.of());
     return new RedisHealth(RedisHealth.Status.UP, "", Optional.of(info), true, 0);
   }
 
