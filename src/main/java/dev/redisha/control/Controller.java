@@ -148,14 +148,20 @@ public final class Controller implements AutoCloseable {
       steps.mark("t_policy_decided_ms", loop.decidedNanos());
     }
     RedisInfo info = h.info().orElseThrow();
-    if (!info.isMaster() || d.takeover()) {
+    // A takeover that fences nobody promotes whatever the probe said: REPLICAOF NO ONE is a no-op
+    // on a master, and one round trip less (7-11 ms on a loaded host) is saved on the way to the
+    // endpoints. A fence needs to know what this Redis is now.
+    boolean promoteAnyway = d.takeover() && d.fence().isEmpty();
+    if (!promoteAnyway && (!info.isMaster() || d.takeover())) {
       // The probe may be up to one interval old; act on what Redis is now.
       info = local.info();
     }
     boolean isMaster = info.isMaster() && !isParked(info);
     if (d.takeover()) {
       long t0 = System.nanoTime();
-      steps.mark("t_local_info_ms", t0);
+      if (!promoteAnyway) {
+        steps.mark("t_local_info_ms", t0);
+      }
       if (d.fence().isPresent() && !isMaster) {
         // Only a takeover from a silent master stuck BUSY past the limit may shut its server down.
         FenceResult r = fence.fence(d.fence().get(), d.fenceCatchUp(), local, config.redis().announce(), d.fenceMayShutDown());
@@ -183,7 +189,7 @@ public final class Controller implements AutoCloseable {
       steps.put("commit_epoch_ms", ms(t1));
       steps.mark("t_epoch_committed_ms", System.nanoTime());
       long t2 = System.nanoTime();
-      if (!isMaster) {
+      if (!isMaster || promoteAnyway) {
         local.promote();
       }
       steps.put("promote_ms", ms(t2));

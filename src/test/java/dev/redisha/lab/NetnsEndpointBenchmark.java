@@ -23,7 +23,7 @@ import java.util.Map;
  * its wall-clock time; the outage is the longest silence between two acks after the fault.
  */
 public final class NetnsEndpointBenchmark {
-  private static final List<String> FAULTS = List.of("crash", "host-loss");
+  private static final List<String> ALL_FAULTS = List.of("crash", "host-loss");
   /** Endpoint name to the writer's route (see {@link LabClient}). */
   private static final Map<String, String> ROUTES = new LinkedHashMap<>();
 
@@ -55,10 +55,11 @@ public final class NetnsEndpointBenchmark {
     }
     int runs = BenchFigures.runs(args, 20);
     List<String> launcher = launcher(args);
+    List<String> faults = faults(args);
     Instant start = Instant.now();
     List<Trial> trials = new ArrayList<>();
     for (int r = 1; r <= runs; r++) {
-      for (String fault : FAULTS) {
+      for (String fault : faults) {
         Trial t = trial(fault, launcher);
         trials.add(t);
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s #%02d", fault, r));
@@ -82,7 +83,7 @@ public final class NetnsEndpointBenchmark {
     out.append("step table: from h2's promote event (t_*_ms since its detection, detected_wall_ms); the fault's time is the\n");
     out.append("  SIGKILL (crash) or the return of `ip link set eth0 down` (host loss)\n");
     out.append("  (asynchronous replication: what h1 acked but had not sent to h2 when it died is lost; nothing older may be)\n\n");
-    for (String fault : FAULTS) {
+    for (String fault : faults) {
       List<Trial> of = trials.stream().filter(t -> t.fault.equals(fault)).toList();
       long failed = of.stream().filter(t -> t.failure != null).count();
       for (String endpoint : ROUTES.keySet()) {
@@ -102,18 +103,28 @@ public final class NetnsEndpointBenchmark {
     }
     trials.stream().filter(t -> t.failure != null)
         .forEach(t -> out.append("failed ").append(t.fault).append(": ").append(t.failure).append('\n'));
-    for (String fault : FAULTS) {
+    for (String fault : faults) {
       out.append('\n').append(TakeoverSteps.table(fault,
           trials.stream().filter(t -> t.fault.equals(fault) && t.failure == null).map(t -> t.steps).toList()));
     }
     System.out.print("\n" + out);
     Path results = Path.of("bench", "results");
     Files.createDirectories(results);
-    String kind = launcher.isEmpty() ? "" : "-launcher";
+    String kind = (launcher.isEmpty() ? "" : "-launcher") + (faults.size() == 1 ? "-" + faults.get(0) : "");
     Files.writeString(results.resolve("netns-" + start.toString().substring(0, 10) + kind + ".txt"), out.toString());
     Files.writeString(results.resolve("netns" + kind + "-latest.txt"), out.toString());
   }
 
+
+  /** --faults crash or --faults host-loss: only that fault (for diagnosis); both by default. */
+  private static List<String> faults(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--faults") && ALL_FAULTS.contains(args[i + 1])) {
+        return List.of(args[i + 1]);
+      }
+    }
+    return ALL_FAULTS;
+  }
 
   /** Empty: the test classes on the JVM's defaults; else bin/redis-ha as users run it (--agent launcher). */
   private static List<String> launcher(String[] args) {
@@ -153,6 +164,12 @@ public final class NetnsEndpointBenchmark {
         Await.until("1000 writes through " + e.getKey(), Duration.ofSeconds(30), () -> VipGroup.lines(e.getValue()) >= 1000);
       }
       g.awaitReplicaReceives("198.18.0.2", acks.values());
+      // When the client host's neighbour entry for the VIP changed hands, and when each host's
+      // address list did: the part of the outage between the gratuitous ARP and the client's
+      // reconnect is read from these (wall-clock timestamps, like the acks).
+      lab.start("cl", List.of("ip", "-ts", "monitor", "neigh"), Map.of(), dir.resolve("neigh-cl.txt"));
+      lab.start("h1", List.of("ip", "-ts", "monitor", "address"), Map.of(), dir.resolve("addr-h1.txt"));
+      lab.start("h2", List.of("ip", "-ts", "monitor", "address"), Map.of(), dir.resolve("addr-h2.txt"));
       // The fault's time for the step table: the kill itself (the pid lookup before it takes tens
       // of ms on a loaded host), or the end of the command that set the link down.
       long faultAt;
@@ -166,6 +183,8 @@ public final class NetnsEndpointBenchmark {
         lab.sh("ip", "-n", lab.ns("h1"), "link", "set", "eth0", "down");
         faultAt = System.currentTimeMillis();
       }
+      // Beside the client logs, so a trial directory can be read on its own afterwards.
+      Files.writeString(dir.resolve("fault.txt"), fault + " " + faultAt + "\n");
       for (Map.Entry<String, Path> e : acks.entrySet()) {
         int before = VipGroup.lines(e.getValue());
         Await.until("300 writes through " + e.getKey() + " after the fault", Duration.ofSeconds(20),

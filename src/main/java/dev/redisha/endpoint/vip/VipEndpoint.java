@@ -14,12 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed's endpoint: a virtual IP on the master's host. Taken with {@code ip addr add} and
- * announced by gratuitous ARP ({@code arping -U}) so neighbours update their caches at once;
- * released with {@code ip addr del} before this node's Redis is demoted (in a planned handover,
- * before it is even paused), so no client reaches a demoted server through it. Removing the address is synchronous (milliseconds), and so is
- * the first announcement; the repeats run on their own thread because they take {@code count ×
- * interval}.
+ * The seed's endpoint: a virtual IP on the master's host. Taken by adding the address (netlink from
+ * this process, else {@code ip addr add}; {@link VipAddress}) and announced by gratuitous ARP (from
+ * a packet socket this process holds, else {@code arping -U}; {@link GratuitousArp}) so neighbours
+ * update their caches at once; released before this node's Redis is demoted (in a planned
+ * handover, before it is even paused), so no client reaches a demoted server through it. Adding and
+ * removing the address is synchronous (well under a millisecond by netlink), and so is the first
+ * announcement; the repeats run on their own thread because they take {@code count × interval}.
  */
 public final class VipEndpoint implements Endpoint {
   private static final Logger log = LoggerFactory.getLogger(VipEndpoint.class);
@@ -30,8 +31,8 @@ public final class VipEndpoint implements Endpoint {
   private final EndpointsConfig.Vip vip;
   private final Consumer<String> events;
   private final ExecutorService announcer;
-  private final IpBatch ip = new IpBatch(HELPER_TIMEOUT_MS);
-  private final ArmedArping firstArp;
+  private final VipAddress address;
+  private final GratuitousArp arp;
   private volatile boolean held;
   private Map<String, Long> lastTake = new LinkedHashMap<>();
 
@@ -42,7 +43,6 @@ public final class VipEndpoint implements Endpoint {
   public VipEndpoint(EndpointsConfig.Vip vip, Consumer<String> events) {
     this.vip = vip;
     this.events = events;
-    this.firstArp = new ArmedArping(vip.device(), vip.address());
     List<String> missing = new ArrayList<>();
     if (!Capabilities.has(Capabilities.CAP_NET_ADMIN)) {
       missing.add("CAP_NET_ADMIN (to add and remove the address)");
@@ -63,13 +63,13 @@ public final class VipEndpoint implements Endpoint {
       t.setDaemon(true);
       return t;
     });
+    this.address = new VipAddress(vip.device(), vip.address(), vip.prefixLength(), HELPER_TIMEOUT_MS);
     // A node that is not (yet) master must not hold the VIP, e.g. after a crash while master.
     if (present()) {
       release("held at start, before this node is master");
     }
-    firstArp.arm();
-    // Started now, not at the first takeover, where its start would cost what it saves.
-    ip.start();
+    arp = new GratuitousArp(vip.device(), vip.address());
+    arp.prepare();
   }
 
   @Override
@@ -106,10 +106,10 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void take() {
-    NetCommand.Result add = ip.run(List.of("addr", "add", cidr(), "dev", vip.device()));
-    if (!add.ok() && !alreadyAssigned(add.output())) {
-      events.accept("could not add VIP " + cidr() + ": " + add.output());
-      log.error("could not add VIP {} on {}: {}", cidr(), vip.device(), add.output());
+    VipAddress.Result add = address.add();
+    if (add.change() == VipAddress.Change.FAILED) {
+      events.accept("could not add VIP " + cidr() + ": " + add.detail());
+      log.error("could not add VIP {} on {}: {}", cidr(), vip.device(), add.detail());
       return;
     }
     long addedAt = System.nanoTime();
@@ -117,7 +117,7 @@ public final class VipEndpoint implements Endpoint {
     // The first announcement goes out from this thread, at once: a hand-off to the announcer
     // thread costs a scheduling delay on a loaded host, and until the clients' neighbours hear it
     // their packets still go to the old master's host.
-    if (!firstArp.fire()) {
+    if (!arp.sendFirst()) {
       arpNotSent();
     }
     lastTake = new LinkedHashMap<>(Map.of("vip_added", addedAt));
@@ -126,7 +126,7 @@ public final class VipEndpoint implements Endpoint {
     announcer.execute(() -> {
       repeatAnnouncement();
       // Ready for the next takeover (this node may be demoted and promoted again).
-      firstArp.arm();
+      arp.prepare();
     });
   }
 
@@ -163,7 +163,7 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void arpOnce() {
-    if (firstArp.start().isEmpty()) {
+    if (!arp.sendRepeat()) {
       arpNotSent();
     }
   }
@@ -173,13 +173,13 @@ public final class VipEndpoint implements Endpoint {
   }
 
   private void release(String why) {
-    NetCommand.Result del = ip.run(List.of("addr", "del", cidr(), "dev", vip.device()));
+    VipAddress.Result del = address.remove();
     held = false;
-    if (del.ok()) {
+    if (del.change() == VipAddress.Change.DONE) {
       events.accept("VIP " + cidr() + " removed from " + vip.device() + ": " + why);
-    } else if (!notAssigned(del.output())) {
-      log.error("could not remove VIP {} from {}: {}", cidr(), vip.device(), del.output());
-      events.accept("could not remove VIP " + cidr() + ": " + del.output());
+    } else if (del.change() == VipAddress.Change.FAILED) {
+      log.error("could not remove VIP {} from {}: {}", cidr(), vip.device(), del.detail());
+      events.accept("could not remove VIP " + cidr() + ": " + del.detail());
     }
   }
 
@@ -198,7 +198,7 @@ public final class VipEndpoint implements Endpoint {
       release("agent stopping");
     }
     announcer.shutdownNow();
-    firstArp.close();
-    ip.close();
+    arp.close();
+    address.close();
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The VIP's two fast paths against the real tools, in two network namespaces joined by a veth pair
  * (198.18.1.0/24): the ip batch helper adds and removes the address, reports an address added or
  * removed twice in the words {@link VipEndpoint} accepts, and is replaced when it dies; the armed
- * arping's announcement reaches a neighbour and moves its ARP entry to this host.
+ * arping's announcement, and the packet socket's, reach a neighbour and move its ARP entry to this
+ * host.
  */
 class VipCommandsTest {
   private static final String VIP = "198.18.1.100";
@@ -120,6 +122,40 @@ class VipCommandsTest {
           () -> neighbourMac().equals(hostMac));
     }
     assertEquals(hostMac, neighbourMac());
+  }
+
+  @Test
+  void thePacketSocketsAnnouncementMovesTheNeighboursArpEntryToThisHost() throws Exception {
+    run("ip", "-n", host, "addr", "add", VIP + "/32", "dev", "eth0");
+    run("ip", "-n", neighbour, "neigh", "replace", VIP, "lladdr", "02:00:00:00:00:01", "dev", "eth0", "nud", "stale");
+    String hostMac = mac(host);
+    assertEquals(new Out(0, "sent\n"), inHost(PacketArpSend.class, "eth0", VIP));
+    // One packet, no retry: the entry moves only if the packet arping -U sends went out.
+    Await.until("the neighbour's entry for the VIP names this host", Duration.ofSeconds(5),
+        () -> neighbourMac().equals(hostMac));
+  }
+
+  @Test
+  void netlinkAddsAndRemovesTheAddressAndSaysWhenItWasAlreadySo() throws Exception {
+    assertEquals(new Out(0, "DONE ALREADY\n"), inHost(NetlinkAddressRun.class, "eth0", VIP, "32", "add", "add"));
+    assertTrue(addresses().contains(" " + VIP + "/32 "), addresses());
+    assertEquals(new Out(0, "DONE ALREADY\n"), inHost(NetlinkAddressRun.class, "eth0", VIP, "32", "remove", "remove"));
+    assertFalse(addresses().contains(" " + VIP + "/32 "), addresses());
+    assertEquals(new Out(1, "failed: no interface eth9\n"), inHost(NetlinkAddressRun.class, "eth9", VIP, "32", "add"));
+  }
+
+  /** A JVM in the host namespace: packet and netlink sockets act on the namespace they are opened in. */
+  private Out inHost(Class<?> main, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        main.getName()));
+    cmd.addAll(List.of(args));
+    return sh(cmd.toArray(String[]::new));
+  }
+
+  @Test
+  void aPacketSocketForAnInterfaceThatDoesNotExistIsRefusedWithItsName() throws Exception {
+    assertEquals(new Out(1, "not sent: no interface eth9\n"), inHost(PacketArpSend.class, "eth9", VIP));
   }
 
   private static String pidsIn(String ns) {
