@@ -123,19 +123,28 @@ public final class LabClient {
               }
             }
             connectedTo = target.get();
-            server = runId(jedis.info("server"));
+            server = "";
           }
           if (pad.isEmpty()) {
             jedis.set(prefix + ":" + n, "v" + n);
           } else {
             jedis.mset(prefix + ":" + n, "v" + n, prefix + "-pad:" + (n % 1024), pad);
           }
-          out.write(n + " " + System.currentTimeMillis() + " " + server + "\n");
+          long ackedAt = System.currentTimeMillis();
+          if (server.isEmpty()) {
+            // Which server acked is asked after the first write on a connection, not before it: a
+            // round trip that no application client makes must not count in the outage.
+            server = runIdAfterAck(jedis, out, n, ackedAt);
+          }
+          out.write(n + " " + ackedAt + " " + server + "\n");
           if (n % 50 == 0) {
             out.flush();
           }
           n++;
         } catch (JedisException e) {
+          if (e instanceof AckedThenFailed) {
+            n++;
+          }
           errors++;
           if (errorOut != null) {
             String m = String.valueOf(e.getMessage());
@@ -168,6 +177,26 @@ public final class LabClient {
       jedis.close();
     } catch (RuntimeException ignored) {
       // already broken
+    }
+  }
+
+  /**
+   * The acking server's run id; when asking fails, the ack is still written (with "?") before the
+   * failure goes on to the retry path, so an acked write is never left out of the check.
+   */
+  private static String runIdAfterAck(Jedis jedis, BufferedWriter out, long n, long ackedAt) throws IOException {
+    try {
+      return runId(jedis.info("server"));
+    } catch (JedisException e) {
+      out.write(n + " " + ackedAt + " ?\n");
+      throw new AckedThenFailed(e);
+    }
+  }
+
+  /** The write was acked and written down; only the question after it failed. */
+  private static final class AckedThenFailed extends JedisException {
+    AckedThenFailed(JedisException cause) {
+      super(cause.getMessage(), cause);
     }
   }
 

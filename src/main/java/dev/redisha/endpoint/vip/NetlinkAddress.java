@@ -145,6 +145,9 @@ final class NetlinkAddress implements AutoCloseable {
         throw new IOException(e.getErrorCode() == EAGAIN ? "no netlink reply in time"
             : "netlink receive: errno " + e.getErrorCode(), e);
       }
+      if (n <= 0) {
+        throw new IOException("netlink socket closed without a reply");
+      }
       ByteBuffer r = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
       while (r.remaining() >= 16) {
         int start = r.position();
