@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,11 +145,34 @@ class VipCommandsTest {
     assertEquals(new Out(1, "failed: no interface eth9\n"), inHost(NetlinkAddressRun.class, "eth9", VIP, "32", "add"));
   }
 
+  @Test
+  void withoutNativeAccessTheAnnouncementFallsBackToArpingSaysSoAndStillArrives() throws Exception {
+    run("ip", "-n", host, "addr", "add", VIP + "/32", "dev", "eth0");
+    run("ip", "-n", neighbour, "neigh", "replace", VIP, "lladdr", "02:00:00:00:00:01", "dev", "eth0", "nud", "stale");
+    String hostMac = mac(host);
+    // JNA cannot unpack its native library into a path that is a file: as with /tmp mounted noexec.
+    Path notADirectory = Files.createTempFile("rha-jna", ".file");
+    try {
+      Out out = inHost(List.of("-Djna.tmpdir=" + notADirectory), GratuitousArpSend.class, "eth0", VIP);
+      assertTrue(out.out().contains("through arping") && out.out().contains("no native access"), out.out());
+      assertTrue(out.out().endsWith("sent\n") && !out.out().endsWith("not sent\n"), out.out());
+    } finally {
+      Files.deleteIfExists(notADirectory);
+    }
+    Await.until("the neighbour's entry for the VIP names this host", Duration.ofSeconds(5),
+        () -> neighbourMac().equals(hostMac));
+  }
+
   /** A JVM in the host namespace: packet and netlink sockets act on the namespace they are opened in. */
   private Out inHost(Class<?> main, String... args) throws Exception {
+    return inHost(List.of(), main, args);
+  }
+
+  private Out inHost(List<String> jvmOptions, Class<?> main, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host,
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-        main.getName()));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
     return sh(cmd.toArray(String[]::new));
   }
