@@ -34,4 +34,16 @@ final class LibC {
   static native int setsockopt(int fd, int level, int name, byte[] value, int len) throws LastErrorException;
 
   static native int close(int fd) throws LastErrorException;
+
+  /** Closes {@code fd} if it is one (not negative); a close that fails has nothing left to undo. */
+  static void closeQuietly(int fd) {
+    if (fd < 0) {
+      return;
+    }
+    try {
+      close(fd);
+    } catch (LastErrorException ignored) {
+      // the descriptor is gone either way
+    }
+  }
 }

@@ -123,13 +123,7 @@ final class PacketArp implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    if (fd >= 0) {
-      try {
-        LibC.close(fd);
-      } catch (LastErrorException ignored) {
-        // nothing to do about a close that failed
-      }
-      fd = -1;
-    }
+    LibC.closeQuietly(fd);
+    fd = -1;
   }
 }
