@@ -269,10 +269,21 @@ public final class Controller implements AutoCloseable {
   private void handOver(Decision d, RedisHealth h) {
     Decision.Target target = d.handoverTo().orElseThrow();
     long t0 = System.nanoTime();
+    // Before any endpoint holds a client or writes pause: a target that is not receiving the
+    // stream yet would make that whole wait the clients'.
+    PlannedSwitchover.Result streaming = switchover.awaitStreaming(local, target.redis());
+    if (!streaming.success()) {
+      coordinator.handoverFinished(d, false, streaming.detail());
+      Map<String, Object> steps = new LinkedHashMap<>(Map.of("to", target.nodeId(), "success", false));
+      steps.putAll(streaming.steps());
+      record(EventType.HANDOVER, d.reason() + ": " + streaming.detail(), d.epoch(), steps);
+      return;
+    }
     // Clients behind endpoints must have nothing in flight when this node is demoted, or the
     // demoted server answers them -READONLY; half the switchover budget goes to draining them.
+    long preparedFrom = System.nanoTime();
     boolean endpointsReady = steering.prepareHandover(target.nodeId(), config.failover().switchoverTimeoutMs() / 2);
-    long prepareMs = ms(t0);
+    long prepareMs = ms(preparedFrom);
     // Every endpoint lets go of this node before its Redis is paused and demoted (the VIP first),
     // so no client reaches a server that already answers READONLY, and no VIP client's command is
     // held here when the address leaves (see PlannedSwitchover); an abort gives them back.
@@ -288,6 +299,7 @@ public final class Controller implements AutoCloseable {
     steps.put("success", r.success());
     steps.put("endpoints_ready", endpointsReady);
     steps.put("prepare_ms", prepareMs);
+    steps.putAll(streaming.steps());
     steps.putAll(r.steps());
     steps.put("total_ms", ms(t0));
     record(EventType.HANDOVER, d.reason() + ": " + r.detail(), r.success() ? d.epoch() + 1 : d.epoch(), steps);

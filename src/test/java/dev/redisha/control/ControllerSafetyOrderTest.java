@@ -130,14 +130,30 @@ class ControllerSafetyOrderTest {
   }
 
   @Test
-  void aTargetThatStaysBehindEndsTheHandoverWithoutADemotion() {
+  void aTargetThatFallsBehindInsideThePauseEndsTheHandoverWithoutADemotion() {
+    // The target has what the master had when the handover began (100), not what it has once
+    // writes are paused (120).
+    RecordingRedis a = servers.master("a", A, 120).catchingUpThrough(100);
+    servers.replica("b", B, A, 100);
+
+    controller("a", A).apply(handOverToB(), health(a));
+
+    journal.assertInOrder("endpoints: release", "a: CLIENT PAUSE WRITE", "a: offset 120", "b: offset 100",
+        "a: CLIENT UNPAUSE", "coordinator: handover failed", "endpoints: handover aborted");
+    journal.assertNever("a: REPLICAOF b");
+    journal.assertNever("b: REPLICAOF NO ONE");
+  }
+
+  @Test
+  void aTargetThatIsNotReceivingTheStreamIsRefusedBeforeAnyEndpointOrPause() {
     RecordingRedis a = servers.master("a", A, 100);
     servers.replica("b", B, A, 90);
 
     controller("a", A).apply(handOverToB(), health(a));
 
-    journal.assertInOrder("endpoints: release", "a: CLIENT PAUSE WRITE", "b: offset 90", "a: CLIENT UNPAUSE",
-        "coordinator: handover failed", "endpoints: handover aborted");
+    journal.assertInOrder("a: offset 100", "b: offset 90", "coordinator: handover failed");
+    journal.assertNever("endpoints: release");
+    journal.assertNever("a: CLIENT PAUSE WRITE");
     journal.assertNever("a: REPLICAOF b");
     journal.assertNever("b: REPLICAOF NO ONE");
   }

@@ -68,6 +68,45 @@ class PlannedSwitchoverTest {
     }
   }
 
+  @Test
+  void aTargetThatReceivesNothingIsRefusedBeforeAnythingPausesAndALinkedOneIsNot() throws Exception {
+    HostPort oldMaster = new HostPort("127.0.0.1", FreePorts.tcp());
+    HostPort target = new HostPort("127.0.0.1", FreePorts.tcp());
+    Path binary = RedisBinary.locate(Optional.empty());
+    try (RedisServerProcess m = RedisServerProcess.start(binary,
+            new RedisLaunch(oldMaster, dir.resolve("m"), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
+        RedisServerProcess r = RedisServerProcess.start(binary,
+            new RedisLaunch(target, dir.resolve("r"), Optional.empty(), Optional.of(oldMaster), Optional.empty(), List.of()));
+        RedisControl local = new RedisControl(CONNECTOR, oldMaster, 2000)) {
+      Await.until("the target is a linked replica", Duration.ofSeconds(20), () -> answers(target)
+          && control(target, c -> c.info().masterLinkUp()));
+      local.command("SET", "before", "1");
+      PlannedSwitchover switchover = new PlannedSwitchover(RedisDialer.of(CONNECTOR), 500, 5000);
+      Await.until("the replica has the write", Duration.ofSeconds(10),
+          () -> control(target, c -> c.info().replOffset() >= local.info().replOffset()));
+      PlannedSwitchover.Result linked = switchover.awaitStreaming(local, target);
+      assertTrue(linked.success(), linked.detail());
+
+      // As after a full sync whose stream has not started: linked as far as its own word goes,
+      // but nothing written from now on reaches it.
+      try (Jedis t = CONNECTOR.connect(target, 2000)) {
+        t.replicaof("127.0.0.1", FreePorts.tcp());
+      }
+      local.command("SET", "after", "2");
+      java.util.concurrent.CompletableFuture<PlannedSwitchover.Result> waiting =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> switchover.awaitStreaming(local, target));
+      String write = writeAsTheEndpointsLetGo(oldMaster);
+      boolean stillWaiting = !waiting.isDone();
+      PlannedSwitchover.Result stuck = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertTrue(stillWaiting, "the wait ended before the write was tried: nothing shown about the pause");
+      assertEquals("answered", write, "while the target is waited for, the master must go on taking writes");
+      assertTrue(!stuck.success() && stuck.detail().contains("not receiving the replication stream")
+          && stuck.detail().contains("nothing was paused"), stuck.detail());
+      assertTrue(control(oldMaster, c -> c.info().isMaster()), "the old master stays master");
+    }
+  }
+
   /**
    * Sends a SET as a client would, and waits until Redis has either answered it or holds it
    * (INFO's blocked_clients counts a command postponed by CLIENT PAUSE).
