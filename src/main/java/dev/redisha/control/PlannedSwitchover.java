@@ -65,11 +65,8 @@ final class PlannedSwitchover {
     try (RedisCommands next = dialer.open(target, timeoutMs)) {
       long mark = local.info().replOffset();
       long deadline = t0 + STREAMING_WAIT_MS * 1_000_000;
-      long targetOffset = next.info().replOffset();
-      while (targetOffset < mark && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(1_000_000);
-        targetOffset = next.info().replOffset();
-      }
+      // Polled gently: nothing is paused, the clients are writing meanwhile.
+      long targetOffset = offsetReaching(next, mark, deadline, 1_000_000);
       steps.put("stream_wait_ms", ms(t0));
       if (targetOffset < mark) {
         return new Result(false, "the target is not receiving the replication stream: still " + (mark - targetOffset)
@@ -101,11 +98,8 @@ final class PlannedSwitchover {
       local.pauseWrites(budgetMs + timeoutMs);
       long masterOffset = local.info().replOffset();
       long deadline = pausedAt + budgetMs * 1_000_000;
-      targetOffset = next.info().replOffset();
-      while (targetOffset < masterOffset && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(200_000);
-        targetOffset = next.info().replOffset();
-      }
+      // Polled closely: every microsecond here is the clients' pause.
+      targetOffset = offsetReaching(next, masterOffset, deadline, 200_000);
       steps.put("catch_up_ms", ms(pausedAt));
       if (targetOffset < masterOffset) {
         local.unpause();
@@ -157,6 +151,16 @@ final class PlannedSwitchover {
     } catch (JedisException e) {
       // see above
     }
+  }
+
+  /** The target's offset once it has reached {@code mark}, or as it is at {@code deadline} ({@link System#nanoTime}). */
+  private static long offsetReaching(RedisCommands target, long mark, long deadline, long pollNanos) {
+    long offset = target.info().replOffset();
+    while (offset < mark && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(pollNanos);
+      offset = target.info().replOffset();
+    }
+    return offset;
   }
 
   private static long ms(long since) {

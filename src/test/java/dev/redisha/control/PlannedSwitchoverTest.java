@@ -40,15 +40,9 @@ class PlannedSwitchoverTest {
 
   @Test
   void aCommandThatReachedTheOldMasterWhenItsEndpointsLetGoIsAnsweredAndReachesTheNewMaster() throws Exception {
-    HostPort oldMaster = new HostPort("127.0.0.1", FreePorts.tcp());
-    HostPort target = new HostPort("127.0.0.1", FreePorts.tcp());
-    Path binary = RedisBinary.locate(Optional.empty());
-    try (RedisServerProcess m = RedisServerProcess.start(binary,
-            new RedisLaunch(oldMaster, dir.resolve("m"), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
-        RedisServerProcess r = RedisServerProcess.start(binary,
-            new RedisLaunch(target, dir.resolve("r"), Optional.empty(), Optional.of(oldMaster), Optional.empty(), List.of()))) {
-      Await.until("the target is a linked replica", Duration.ofSeconds(20), () -> answers(target)
-          && control(target, c -> c.info().masterLinkUp()));
+    try (LinkedPair pair = LinkedPair.start(dir)) {
+      HostPort oldMaster = pair.oldMaster();
+      HostPort target = pair.target();
       try (RedisControl local = new RedisControl(CONNECTOR, oldMaster, 2000)) {
         local.command("SET", "before", "1");
         AtomicReference<String> outcome = new AtomicReference<>("the endpoints were never released");
@@ -70,16 +64,10 @@ class PlannedSwitchoverTest {
 
   @Test
   void aTargetThatReceivesNothingIsRefusedBeforeAnythingPausesAndALinkedOneIsNot() throws Exception {
-    HostPort oldMaster = new HostPort("127.0.0.1", FreePorts.tcp());
-    HostPort target = new HostPort("127.0.0.1", FreePorts.tcp());
-    Path binary = RedisBinary.locate(Optional.empty());
-    try (RedisServerProcess m = RedisServerProcess.start(binary,
-            new RedisLaunch(oldMaster, dir.resolve("m"), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
-        RedisServerProcess r = RedisServerProcess.start(binary,
-            new RedisLaunch(target, dir.resolve("r"), Optional.empty(), Optional.of(oldMaster), Optional.empty(), List.of()));
-        RedisControl local = new RedisControl(CONNECTOR, oldMaster, 2000)) {
-      Await.until("the target is a linked replica", Duration.ofSeconds(20), () -> answers(target)
-          && control(target, c -> c.info().masterLinkUp()));
+    try (LinkedPair pair = LinkedPair.start(dir);
+        RedisControl local = new RedisControl(CONNECTOR, pair.oldMaster(), 2000)) {
+      HostPort oldMaster = pair.oldMaster();
+      HostPort target = pair.target();
       local.command("SET", "before", "1");
       PlannedSwitchover switchover = new PlannedSwitchover(RedisDialer.of(CONNECTOR), 500, 5000);
       Await.until("the replica has the write", Duration.ofSeconds(10),
@@ -104,6 +92,41 @@ class PlannedSwitchoverTest {
       assertTrue(!stuck.success() && stuck.detail().contains("not receiving the replication stream")
           && stuck.detail().contains("nothing was paused"), stuck.detail());
       assertTrue(control(oldMaster, c -> c.info().isMaster()), "the old master stays master");
+    }
+  }
+
+  /** A master and a replica linked to it, real servers, stopped on close. */
+  private record LinkedPair(HostPort oldMaster, HostPort target, RedisServerProcess m, RedisServerProcess r)
+      implements AutoCloseable {
+    static LinkedPair start(Path dir) {
+      HostPort oldMaster = new HostPort("127.0.0.1", FreePorts.tcp());
+      HostPort target = new HostPort("127.0.0.1", FreePorts.tcp());
+      Path binary = RedisBinary.locate(Optional.empty());
+      RedisServerProcess m = RedisServerProcess.start(binary,
+          new RedisLaunch(oldMaster, dir.resolve("m"), Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
+      RedisServerProcess r = null;
+      try {
+        r = RedisServerProcess.start(binary,
+            new RedisLaunch(target, dir.resolve("r"), Optional.empty(), Optional.of(oldMaster), Optional.empty(), List.of()));
+        Await.until("the target is a linked replica", Duration.ofSeconds(20), () -> answers(target)
+            && control(target, c -> c.info().masterLinkUp()));
+        return new LinkedPair(oldMaster, target, m, r);
+      } catch (RuntimeException | Error e) {
+        if (r != null) {
+          r.close();
+        }
+        m.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        r.close();
+      } finally {
+        m.close();
+      }
     }
   }
 

@@ -134,7 +134,7 @@ public final class LabClient {
           if (server.isEmpty()) {
             // Which server acked is asked after the first write on a connection, not before it: a
             // round trip that no application client makes must not count in the outage.
-            server = runIdAfterAck(jedis, out, n, ackedAt);
+            server = runIdOrUnknown(jedis);
           }
           out.write(n + " " + ackedAt + " " + server + "\n");
           if (n % 50 == 0) {
@@ -142,9 +142,6 @@ public final class LabClient {
           }
           n++;
         } catch (JedisException e) {
-          if (e instanceof AckedThenFailed) {
-            n++;
-          }
           errors++;
           if (errorOut != null) {
             String m = String.valueOf(e.getMessage());
@@ -181,22 +178,14 @@ public final class LabClient {
   }
 
   /**
-   * The acking server's run id; when asking fails, the ack is still written (with "?") before the
-   * failure goes on to the retry path, so an acked write is never left out of the check.
+   * The acking server's run id, or "?" when asking fails: the ack is written down either way, and a
+   * broken connection fails the next write, which takes the retry path.
    */
-  private static String runIdAfterAck(Jedis jedis, BufferedWriter out, long n, long ackedAt) throws IOException {
+  private static String runIdOrUnknown(Jedis jedis) {
     try {
       return runId(jedis.info("server"));
     } catch (JedisException e) {
-      out.write(n + " " + ackedAt + " ?\n");
-      throw new AckedThenFailed(e);
-    }
-  }
-
-  /** The write was acked and written down; only the question after it failed. */
-  private static final class AckedThenFailed extends JedisException {
-    AckedThenFailed(JedisException cause) {
-      super(cause.getMessage(), cause);
+      return "?";
     }
   }
 

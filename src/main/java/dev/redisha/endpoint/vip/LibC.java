@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
+import java.io.IOException;
 
 /**
  * The few libc calls the VIP needs that the JDK lacks (packet and netlink sockets), direct-mapped
@@ -18,22 +19,45 @@ final class LibC {
   static final int SOL_SOCKET = 1;
   static final int SO_RCVTIMEO = 20;
 
-  static {
-    Native.register(Platform.C_LIBRARY_NAME);
-  }
-
   private LibC() {}
 
-  static native int socket(int domain, int type, int protocol) throws LastErrorException;
+  /**
+   * The native calls themselves. In a class of their own so that binding them (JNA unpacking its
+   * library) happens inside {@link #openSocket}'s first call, where a failure is caught and
+   * reported, rather than wherever LibC is first touched.
+   */
+  static final class Calls {
+    static {
+      Native.register(Platform.C_LIBRARY_NAME);
+    }
 
-  static native NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] to, int toLen)
-      throws LastErrorException;
+    private Calls() {}
 
-  static native NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+    static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
-  static native int setsockopt(int fd, int level, int name, byte[] value, int len) throws LastErrorException;
+    static native NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] to, int toLen)
+        throws LastErrorException;
 
-  static native int close(int fd) throws LastErrorException;
+    static native NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+
+    static native int setsockopt(int fd, int level, int name, byte[] value, int len) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+  }
+
+  /**
+   * A socket, or an IOException saying why not (no native access, or the errno), which callers
+   * answer by falling back to {@code ip} and {@code arping}.
+   */
+  static int openSocket(int domain, int type, int protocol, String name) throws IOException {
+    try {
+      return Calls.socket(domain, type | SOCK_CLOEXEC, protocol);
+    } catch (LastErrorException e) {
+      throw new IOException("socket(" + name + "): errno " + e.getErrorCode(), e);
+    } catch (LinkageError e) {
+      throw new IOException("no native access (JNA): " + e.getMessage(), e);
+    }
+  }
 
   /** Closes {@code fd} if it is one (not negative); a close that fails has nothing left to undo. */
   static void closeQuietly(int fd) {
@@ -41,7 +65,7 @@ final class LibC {
       return;
     }
     try {
-      close(fd);
+      Calls.close(fd);
     } catch (LastErrorException ignored) {
       // the descriptor is gone either way
     }

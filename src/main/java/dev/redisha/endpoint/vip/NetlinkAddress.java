@@ -3,10 +3,6 @@ package dev.redisha.endpoint.vip;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -37,14 +33,17 @@ final class NetlinkAddress implements AutoCloseable {
 
   private final String device;
   private final byte[] address;
+  /** For messages: the address and prefix as configured. */
+  private final String cidr;
   private final int prefixLength;
   private int fd;
   private int ifindex;
   private int seq;
 
-  private NetlinkAddress(String device, byte[] address, int prefixLength, int fd) {
+  private NetlinkAddress(String device, byte[] address, String cidr, int prefixLength, int fd) {
     this.device = device;
     this.address = address;
+    this.cidr = cidr;
     this.prefixLength = prefixLength;
     this.fd = fd;
   }
@@ -55,24 +54,14 @@ final class NetlinkAddress implements AutoCloseable {
    * @throws IOException with the reason when the caller must fall back to {@code ip}
    */
   static NetlinkAddress open(String device, String ipv4, int prefixLength, long timeoutMs) throws IOException {
-    InetAddress ip = InetAddress.getByName(ipv4);
-    if (!(ip instanceof Inet4Address)) {
-      throw new IOException(ipv4 + " is not an IPv4 address");
-    }
-    int fd;
-    try {
-      fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
-    } catch (LastErrorException e) {
-      throw new IOException("socket(AF_NETLINK): errno " + e.getErrorCode(), e);
-    } catch (LinkageError e) {
-      throw new IOException("no native access (JNA): " + e.getMessage(), e);
-    }
-    NetlinkAddress a = new NetlinkAddress(device, ip.getAddress(), prefixLength, fd);
+    byte[] address = NetInterfaces.ipv4(ipv4);
+    int fd = LibC.openSocket(LibC.AF_NETLINK, LibC.SOCK_RAW, NETLINK_ROUTE, "AF_NETLINK");
+    NetlinkAddress a = new NetlinkAddress(device, address, ipv4 + "/" + prefixLength, prefixLength, fd);
     try {
       // struct timeval: a reply that never comes must not hold a takeover.
       byte[] tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
           .putLong(timeoutMs / 1000).putLong((timeoutMs % 1000) * 1000).array();
-      LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, tv.length);
+      LibC.Calls.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, tv.length);
       a.readIndex();
     } catch (LastErrorException e) {
       a.close();
@@ -85,16 +74,7 @@ final class NetlinkAddress implements AutoCloseable {
   }
 
   private void readIndex() throws IOException {
-    NetworkInterface nic;
-    try {
-      nic = NetworkInterface.getByName(device);
-    } catch (SocketException e) {
-      throw new IOException("cannot read interface " + device + ": " + e.getMessage(), e);
-    }
-    if (nic == null) {
-      throw new IOException("no interface " + device);
-    }
-    ifindex = nic.getIndex();
+    ifindex = NetInterfaces.byName(device).getIndex();
   }
 
   synchronized Outcome add() throws IOException {
@@ -118,7 +98,7 @@ final class NetlinkAddress implements AutoCloseable {
     if (errno == alreadyErrno) {
       return Outcome.ALREADY;
     }
-    throw new IOException((type == RTM_NEWADDR ? "adding " : "removing ") + cidr() + " on " + device
+    throw new IOException((type == RTM_NEWADDR ? "adding " : "removing ") + cidr + " on " + device
         + ": netlink errno " + errno + describe(errno));
   }
 
@@ -132,7 +112,7 @@ final class NetlinkAddress implements AutoCloseable {
     // sockaddr_nl for the kernel: family, pad, pid 0, groups 0.
     byte[] kernel = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putShort((short) LibC.AF_NETLINK).array();
     try {
-      LibC.sendto(fd, msg, new NativeLong(msg.length), 0, kernel, kernel.length);
+      LibC.Calls.sendto(fd, msg, new NativeLong(msg.length), 0, kernel, kernel.length);
     } catch (LastErrorException e) {
       throw new IOException("netlink send: errno " + e.getErrorCode(), e);
     }
@@ -140,7 +120,7 @@ final class NetlinkAddress implements AutoCloseable {
     while (true) {
       int n;
       try {
-        n = (int) LibC.recv(fd, buf, new NativeLong(buf.length), 0).longValue();
+        n = (int) LibC.Calls.recv(fd, buf, new NativeLong(buf.length), 0).longValue();
       } catch (LastErrorException e) {
         throw new IOException(e.getErrorCode() == EAGAIN ? "no netlink reply in time"
             : "netlink receive: errno " + e.getErrorCode(), e);
@@ -185,14 +165,6 @@ final class NetlinkAddress implements AutoCloseable {
       case 22 -> " (invalid argument)";
       default -> "";
     };
-  }
-
-  private String cidr() {
-    try {
-      return InetAddress.getByAddress(address).getHostAddress() + "/" + prefixLength;
-    } catch (java.net.UnknownHostException e) {
-      return "?/" + prefixLength;
-    }
   }
 
   @Override

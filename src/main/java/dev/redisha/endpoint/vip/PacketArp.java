@@ -3,8 +3,6 @@ package dev.redisha.endpoint.vip;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
@@ -46,19 +44,9 @@ final class PacketArp implements AutoCloseable {
    *     AF_PACKET, an interface that is not Ethernet) when the caller must fall back to arping
    */
   static PacketArp open(String device, String ipv4) throws IOException {
-    InetAddress ip = InetAddress.getByName(ipv4);
-    if (!(ip instanceof Inet4Address)) {
-      throw new IOException(ipv4 + " is not an IPv4 address");
-    }
-    int fd;
-    try {
-      fd = LibC.socket(LibC.AF_PACKET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
-    } catch (LastErrorException e) {
-      throw new IOException("socket(AF_PACKET): errno " + e.getErrorCode(), e);
-    } catch (LinkageError e) {
-      throw new IOException("no native access (JNA): " + e.getMessage(), e);
-    }
-    PacketArp arp = new PacketArp(device, ip.getAddress(), fd);
+    byte[] address = NetInterfaces.ipv4(ipv4);
+    int fd = LibC.openSocket(LibC.AF_PACKET, LibC.SOCK_DGRAM, 0, "AF_PACKET");
+    PacketArp arp = new PacketArp(device, address, fd);
     try {
       arp.refreshInterface();
     } catch (IOException e) {
@@ -73,10 +61,7 @@ final class PacketArp implements AutoCloseable {
    * its index); called between takeovers, never on the way to one.
    */
   synchronized void refreshInterface() throws IOException {
-    NetworkInterface nic = NetworkInterface.getByName(device);
-    if (nic == null) {
-      throw new IOException("no interface " + device);
-    }
+    NetworkInterface nic = NetInterfaces.byName(device);
     byte[] hw;
     try {
       hw = nic.getHardwareAddress();
@@ -98,7 +83,7 @@ final class PacketArp implements AutoCloseable {
     byte[] packet = packet();
     byte[] to = linkAddress();
     try {
-      LibC.sendto(fd, packet, new NativeLong(packet.length), 0, to, to.length);
+      LibC.Calls.sendto(fd, packet, new NativeLong(packet.length), 0, to, to.length);
     } catch (LastErrorException e) {
       throw new IOException("sendto(AF_PACKET) on " + device + ": errno " + e.getErrorCode(), e);
     }

@@ -2,6 +2,7 @@ package dev.redisha.endpoint.vip;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,27 +43,38 @@ final class VipAddress implements AutoCloseable {
   }
 
   Result add() {
-    if (netlink != null) {
-      try {
-        return netlink.add() == NetlinkAddress.Outcome.DONE ? done() : already();
-      } catch (IOException e) {
-        log.warn("netlink could not add VIP {} ({}); trying ip", cidr, e.getMessage());
-      }
-    }
-    NetCommand.Result r = ip.run(List.of("addr", "add", cidr, "dev", device));
-    return r.ok() ? done() : VipEndpoint.alreadyAssigned(r.output()) ? already() : new Result(Change.FAILED, r.output());
+    return change("add", NetlinkAddress::add, "add", VipAddress::alreadyAssigned);
   }
 
   Result remove() {
+    return change("remove", NetlinkAddress::remove, "del", VipAddress::notAssigned);
+  }
+
+  /** A netlink request that fails (not one that finds the address already so) is retried through ip. */
+  private Result change(String what, NetlinkRequest request, String ipVerb, Predicate<String> alreadySo) {
     if (netlink != null) {
       try {
-        return netlink.remove() == NetlinkAddress.Outcome.DONE ? done() : already();
+        return request.send(netlink) == NetlinkAddress.Outcome.DONE ? done() : already();
       } catch (IOException e) {
-        log.warn("netlink could not remove VIP {} ({}); trying ip", cidr, e.getMessage());
+        log.warn("netlink could not {} VIP {} ({}); trying ip", what, cidr, e.getMessage());
       }
     }
-    NetCommand.Result r = ip.run(List.of("addr", "del", cidr, "dev", device));
-    return r.ok() ? done() : VipEndpoint.notAssigned(r.output()) ? already() : new Result(Change.FAILED, r.output());
+    NetCommand.Result r = ip.run(List.of("addr", ipVerb, cidr, "dev", device));
+    return r.ok() ? done() : alreadySo.test(r.output()) ? already() : new Result(Change.FAILED, r.output());
+  }
+
+  private interface NetlinkRequest {
+    NetlinkAddress.Outcome send(NetlinkAddress n) throws IOException;
+  }
+
+  /** ip's answer to an address added twice: "File exists" before kernel 4.x extack, then this. */
+  static boolean alreadyAssigned(String output) {
+    return output.contains("File exists") || output.contains("Address already assigned");
+  }
+
+  /** ip's answer to removing an address that is not there, in either kernel's words. */
+  static boolean notAssigned(String output) {
+    return output.contains("Cannot assign") || output.contains("Address not found");
   }
 
   private static Result done() {

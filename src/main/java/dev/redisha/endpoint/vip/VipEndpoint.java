@@ -130,19 +130,9 @@ public final class VipEndpoint implements Endpoint {
     });
   }
 
-  /** ip's answer to an address added twice: "File exists" before kernel 4.x extack, then this. */
-  static boolean alreadyAssigned(String output) {
-    return output.contains("File exists") || output.contains("Address already assigned");
-  }
-
-  /** ip's answer to removing an address that is not there, in either kernel's words. */
-  static boolean notAssigned(String output) {
-    return output.contains("Cannot assign") || output.contains("Address not found");
-  }
-
   /**
    * When the last take of the address finished its steps ({@link System#nanoTime}): the address
-   * added ("vip_added") and the first gratuitous ARP started ("arp_1"); empty before the first.
+   * added ("vip_added") and the first gratuitous ARP sent ("arp_1"); empty before the first.
    */
   public synchronized Map<String, Long> lastTake() {
     return Map.copyOf(lastTake);

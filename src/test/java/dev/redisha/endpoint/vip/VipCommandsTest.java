@@ -21,11 +21,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VIP's two fast paths against the real tools, in two network namespaces joined by a veth pair
- * (198.18.1.0/24): the ip batch helper adds and removes the address, reports an address added or
- * removed twice in the words {@link VipEndpoint} accepts, and is replaced when it dies; the armed
- * arping's announcement, and the packet socket's, reach a neighbour and move its ARP entry to this
- * host.
+ * The VIP's ways of moving and announcing the address, against the real kernel and tools, in two
+ * network namespaces joined by a veth pair (198.18.1.0/24): netlink adds and removes the address
+ * and says when it was already so; the ip batch helper (the fallback) does the same, reports it in
+ * the words {@link VipAddress} accepts, and is replaced when it dies; the packet socket's
+ * announcement, and the armed arping's (the fallback, also taken without native access), reach a
+ * neighbour and move its ARP entry to this host.
  */
 class VipCommandsTest {
   private static final String VIP = "198.18.1.100";
@@ -76,7 +77,7 @@ class VipCommandsTest {
 
       NetCommand.Result again = ip.run(List.of("addr", "add", cidr, "dev", "eth0"));
       assertFalse(again.ok());
-      assertTrue(VipEndpoint.alreadyAssigned(again.output()), again.output());
+      assertTrue(VipAddress.alreadyAssigned(again.output()), again.output());
 
       NetCommand.Result del = ip.run(List.of("addr", "del", cidr, "dev", "eth0"));
       assertTrue(del.ok(), del.output());
@@ -84,7 +85,7 @@ class VipCommandsTest {
 
       NetCommand.Result delAgain = ip.run(List.of("addr", "del", cidr, "dev", "eth0"));
       assertFalse(delAgain.ok());
-      assertTrue(VipEndpoint.notAssigned(delAgain.output()), delAgain.output());
+      assertTrue(VipAddress.notAssigned(delAgain.output()), delAgain.output());
 
       NetCommand.Result noDevice = ip.run(List.of("addr", "add", cidr, "dev", "nosuchdev"));
       assertFalse(noDevice.ok());
