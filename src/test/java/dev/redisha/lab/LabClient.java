@@ -125,17 +125,15 @@ public final class LabClient {
             connectedTo = target.get();
             server = "";
           }
-          if (pad.isEmpty()) {
-            jedis.set(prefix + ":" + n, "v" + n);
+          if (server.isEmpty()) {
+            // Which server acks is asked in the same round trip as the first write on a connection:
+            // asked before it, the question counted in the outage (no application asks it); asked
+            // after it, a connection that broke in between left an ack nobody could attribute.
+            server = writeAndAskWho(jedis, prefix, n, pad);
           } else {
-            jedis.mset(prefix + ":" + n, "v" + n, prefix + "-pad:" + (n % 1024), pad);
+            writeOne(jedis, prefix, n, pad);
           }
           long ackedAt = System.currentTimeMillis();
-          if (server.isEmpty()) {
-            // Which server acked is asked after the first write on a connection, not before it: a
-            // round trip that no application client makes must not count in the outage.
-            server = runIdOrUnknown(jedis);
-          }
           out.write(n + " " + ackedAt + " " + server + "\n");
           if (n % 50 == 0) {
             out.flush();
@@ -177,15 +175,23 @@ public final class LabClient {
     }
   }
 
-  /**
-   * The acking server's run id, or "?" when asking fails: the ack is written down either way, and a
-   * broken connection fails the next write, which takes the retry path.
-   */
-  private static String runIdOrUnknown(Jedis jedis) {
-    try {
-      return runId(jedis.info("server"));
-    } catch (JedisException e) {
-      return "?";
+  private static void writeOne(redis.clients.jedis.commands.StringCommands c, String prefix, long n, String pad) {
+    if (pad.isEmpty()) {
+      c.set(prefix + ":" + n, "v" + n);
+    } else {
+      c.mset(prefix + ":" + n, "v" + n, prefix + "-pad:" + (n % 1024), pad);
+    }
+  }
+
+  /** The write and INFO server pipelined; the run id of the server that acked it (an error reply throws). */
+  private static String writeAndAskWho(Jedis jedis, String prefix, long n, String pad) {
+    try (Pipeline p = jedis.pipelined()) {
+      Response<?> written = pad.isEmpty() ? p.set(prefix + ":" + n, "v" + n)
+          : p.mset(prefix + ":" + n, "v" + n, prefix + "-pad:" + (n % 1024), pad);
+      Response<Object> info = p.sendCommand(redis.clients.jedis.Protocol.Command.INFO, "server");
+      p.sync();
+      written.get();
+      return runId(redis.clients.jedis.util.SafeEncoder.encode((byte[]) info.get()));
     }
   }
 
