@@ -54,13 +54,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -233,8 +229,8 @@ public final class ApiServer implements AutoCloseable {
 
   private final Limits limits;
   private final EventLoopGroup loop;
-  private final ExecutorService reads;
-  private final ExecutorService operationsPool;
+  private final AdmissionPool reads;
+  private final AdmissionPool operationsPool;
   private final Supplier<NodeStatus> status;
   private final Supplier<List<Event>> recentEvents;
   private final Supplier<List<Transition>> history;
@@ -268,8 +264,8 @@ public final class ApiServer implements AutoCloseable {
     this.loop =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("api-http", true), NioIoHandler.newFactory());
-    this.reads = boundedPool("api-read", 1, READ_QUEUE);
-    this.operationsPool = boundedPool("api-operation", OPERATION_THREADS, OPERATION_QUEUE);
+    this.reads = new AdmissionPool("api-read", 1, READ_QUEUE);
+    this.operationsPool = new AdmissionPool("api-operation", OPERATION_THREADS, OPERATION_QUEUE);
     Map<String, Route> all = new HashMap<>();
     // Health checks: no token ever (load balancers send none), answered on the event loop from
     // the snapshot, and HEAD and OPTIONS get the GET's status code.
@@ -433,8 +429,8 @@ public final class ApiServer implements AutoCloseable {
       // The first /history parses the event log: Jackson's record deserializers load then (over a
       // second on a busy host, past the CLI's patience).
       history();
-      ((ThreadPoolExecutor) reads).prestartAllCoreThreads();
-      ((ThreadPoolExecutor) operationsPool).prestartAllCoreThreads();
+      reads.prestart();
+      operationsPool.prestart();
     } catch (RuntimeException e) {
       log.debug("HTTP API warm-up failed (the first request will be slower): {}", e.toString());
     }
@@ -452,7 +448,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Operations queued behind the running ones. */
   int operationsWaiting() {
-    return ((ThreadPoolExecutor) operationsPool).getQueue().size();
+    return operationsPool.waiting();
   }
 
   @Override
@@ -465,19 +461,19 @@ public final class ApiServer implements AutoCloseable {
 
   private void shutdown() {
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    for (ExecutorService pool : List.of(reads, operationsPool)) {
+    List<ExecutorService> pools = List.of(reads.executor(), operationsPool.executor());
+    for (ExecutorService pool : pools) {
       pool.shutdown();
     }
     try {
-      for (ExecutorService pool : List.of(reads, operationsPool)) {
+      for (ExecutorService pool : pools) {
         if (!pool.awaitTermination(2, TimeUnit.SECONDS)) {
           pool.shutdownNow();
         }
       }
       loop.terminationFuture().await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      reads.shutdownNow();
-      operationsPool.shutdownNow();
+      pools.forEach(ExecutorService::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }
@@ -691,18 +687,6 @@ public final class ApiServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("malformed query string");
     }
-  }
-
-  private static ExecutorService boundedPool(String name, int threads, int queue) {
-    AtomicInteger count = new AtomicInteger();
-    ThreadFactory factory =
-        runnable -> {
-          Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        };
-    return new ThreadPoolExecutor(
-        threads, threads, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), factory);
   }
 
   /** Which thread answers a route. */
