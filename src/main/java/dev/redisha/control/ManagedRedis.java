@@ -46,8 +46,15 @@ public final class ManagedRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagedRedis.class);
   private static final long FIRST_BACKOFF_MS = 200;
   private static final long MAX_BACKOFF_MS = 5000;
-  /** How long a start may take to answer before the decision loop moves on (it checks again). */
+  /** How long a start may go unanswered before that is reported (it is still waited for). */
   private static final long START_CONFIRM_MS = 2000;
+  /**
+   * How long the call that starts a server waits for its first answer. Redis answers within a few
+   * milliseconds of its exec on most hosts; waiting longer would hold the decision loop, which
+   * must meanwhile hear the new master's epoch and hand it the VIP (a crashed master's host kept
+   * it for 150-316 ms while the loop waited up to 2 s here). Later calls look again.
+   */
+  private static final long FIRST_ANSWER_WAIT_MS = 20;
 
   private final NodeConfig config;
   private final Path binary;
@@ -59,6 +66,11 @@ public final class ManagedRedis implements AutoCloseable {
   private RedisServerProcess process;
   /** Its run id once it has answered; empty while a start is unconfirmed. */
   private String runId = "";
+  /** When the unconfirmed start began ({@link System#nanoTime}). */
+  private long startedAtNanos;
+  private boolean slowReported;
+  /** Whether the unconfirmed start's exit has been reported. */
+  private boolean exitReported;
   private long nextStartAt;
   private long backoffMs = FIRST_BACKOFF_MS;
   private long retryInMs;
@@ -112,8 +124,14 @@ public final class ManagedRedis implements AutoCloseable {
    */
   public synchronized Optional<Long> ensureRunning(Optional<HostPort> follow, long now) {
     if (process != null && process.isAlive()) {
-      // A start that did not answer in time is confirmed on a later call.
+      // A start that did not answer at once is confirmed on a later call (the probes and adverts
+      // keep the decision loop calling).
       return runId.isEmpty() && confirmStart(follow, 0) ? Optional.of(process.pid()) : Optional.empty();
+    }
+    if (process != null && runId.isEmpty() && !exitReported) {
+      // The start died before any call saw it answer: as bad a start as one seen dying at once.
+      reportExit(EventType.REDIS_START_FAILED, "redis-server exited at once");
+      exitReported = true;
     }
     if (now < nextStartAt) {
       return Optional.empty();
@@ -121,6 +139,7 @@ public final class ManagedRedis implements AutoCloseable {
     if (process != null && !runId.isEmpty()) {
       reportExit(EventType.REDIS_EXIT, "redis-server pid " + process.pid() + " exited");
       runId = "";
+      exitReported = true;
     }
     // A server that keeps dying at start (bad extra_args, port taken) is retried ever more slowly.
     retryInMs = backoffMs;
@@ -142,7 +161,10 @@ public final class ManagedRedis implements AutoCloseable {
       return Optional.empty();
     }
     runId = "";
-    return confirmStart(follow, START_CONFIRM_MS) ? Optional.of(process.pid()) : Optional.empty();
+    startedAtNanos = System.nanoTime();
+    slowReported = false;
+    exitReported = false;
+    return confirmStart(follow, FIRST_ANSWER_WAIT_MS) ? Optional.of(process.pid()) : Optional.empty();
   }
 
   /**
@@ -260,6 +282,7 @@ public final class ManagedRedis implements AutoCloseable {
     while (true) {
       if (!process.isAlive()) {
         reportExit(EventType.REDIS_START_FAILED, "redis-server exited at once");
+        exitReported = true;
         return false;
       }
       try (Jedis j = connector.connect(config.redis().address(), probeTimeoutMs)) {
@@ -273,9 +296,10 @@ public final class ManagedRedis implements AutoCloseable {
         answer = String.valueOf(e.getMessage());
       }
       if (System.nanoTime() - deadline >= 0) {
-        if (waitMs > 0) {
+        if (!slowReported && System.nanoTime() - startedAtNanos >= START_CONFIRM_MS * 1_000_000) {
+          slowReported = true;
           report(EventType.REDIS_START_SLOW, "redis-server pid " + process.pid() + " is running but has not answered within "
-              + waitMs + " ms (" + answer + "); waiting for it", Map.of("pid", process.pid()));
+              + START_CONFIRM_MS + " ms (" + answer + "); waiting for it", Map.of("pid", process.pid()));
         }
         return false;
       }
