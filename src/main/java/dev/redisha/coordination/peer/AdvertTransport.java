@@ -161,7 +161,9 @@ public final class AdvertTransport implements AutoCloseable {
             config.nodeId(),
             peers,
             new AdvertCodec(config.group(), config.coordination().key()),
-            PeerLinkRules.of(config.coordination())),
+            PeerLinkRules.of(config.coordination()))
+            .withSequencer(new AdvertSequencer(
+                BootIds.next(config.stateDir(), System.currentTimeMillis()), System::currentTimeMillis)),
         listener);
   }
 

@@ -32,10 +32,11 @@ import java.util.function.LongSupplier;
  *       times, so withholding looks like a silent peer, not a live one.
  *   <li><b>Newer.</b> Per node id, (bootId, seq) strictly increases: a duplicate or an older
  *       packet of the same boot is {@link RejectReason#REPLAYED}, and so is a whole older boot
- *       from the same address. A bootId is the sender's start time by its own clock and is
- *       compared only with that sender's earlier bootIds. If the sender's clock steps back across
- *       its restart, its new boot is taken for a replay until this agent restarts (the REPLAYED
- *       counter shows it); adverts of the same bootId from a new address are taken as the sender
+ *       from the same address. A bootId is the sender's start time by its own clock, kept higher
+ *       than its last start's ({@link BootIds}, in the sender's state directory), and is compared
+ *       only with that sender's earlier bootIds, so a sender whose clock stepped back across its
+ *       restart still starts a newer boot. Only one that also lost its state directory is taken
+ *       for a replay until this agent restarts (the REPLAYED counter shows it); adverts of the same bootId from a new address are taken as the sender
  *       moving (NAT rebinding) and still must have a higher seq, so a capture sent from another
  *       address is still a replay.
  *   <li><b>One claimant.</b> Two source addresses that each send a sequence (two or more

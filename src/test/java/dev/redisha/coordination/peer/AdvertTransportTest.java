@@ -42,6 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 class AdvertTransportTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path stateDirs;
+
   private static final String LOOPBACK = "127.0.0.1";
   private static final HostPort ANY_PORT = new HostPort(LOOPBACK, 0);
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -97,6 +99,8 @@ class AdvertTransportTest {
       a.send(advert("node-a", 0, 0, 0));
       b.send(advert("node-b", 0, 0, 0));
 
+      assertEquals(a.bootId() + "\n", java.nio.file.Files.readString(stateDirs.resolve("node-a/boot-id")),
+          "the start's bootId is kept for the next start");
       Await.until("B hears A", WAIT, () -> atB.stream().anyMatch(x -> x.bootId() == a.bootId()));
       Await.until("A hears B", WAIT, () -> atA.stream().anyMatch(x -> x.bootId() == b.bootId()));
     }
@@ -504,7 +508,7 @@ class AdvertTransportTest {
     return dev.redisha.redis.FreePorts.udp();
   }
 
-  private static NodeConfig nodeConfig(String self, int selfPort, String peer, int peerPort) {
+  private NodeConfig nodeConfig(String self, int selfPort, String peer, int peerPort) {
     CoordinationConfig coordination =
         new CoordinationConfig(
             new HostPort(LOOPBACK, selfPort), KEY, 200, 3, false, 0, 60_000, 3, 1_000);
@@ -525,7 +529,7 @@ class AdvertTransportTest {
         null,
         null,
         null,
-        null,
+        stateDirs.resolve(self),
         null);
   }
 

@@ -10,6 +10,7 @@ import dev.redisha.config.HostPort;
 import dev.redisha.redis.FreePorts;
 import dev.redisha.testsupport.Await;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 11: a wall-clock step of an hour, either way, on either host, while two agents exchange
@@ -68,6 +70,58 @@ class WallClockStepTest {
     }
   }
 
+  @Test
+  void aPeerRestartedWithItsClockAnHourBackIsHeardAsANewStart(@TempDir Path stateB) throws IOException {
+    AtomicLong wallA = new AtomicLong();
+    AtomicLong wallB = new AtomicLong();
+    int portA = FreePorts.udp();
+    int portB = FreePorts.udp();
+    try (AdvertTransport a = open(portA, "node-a", "node-b", portB, wallA, atA)) {
+      long firstBoot;
+      try (AdvertTransport b = open(portB, "node-b", "node-a", portA, wallB, bootFrom(stateB, wallB), atB)) {
+        exchangeUntilBothHeard(a, b, "before b restarts");
+        firstBoot = b.bootId();
+      }
+      wallB.addAndGet(-HOUR);
+      long replayedBefore = a.droppedCounts().getOrDefault(RejectReason.REPLAYED, 0L);
+      try (AdvertTransport b = open(portB, "node-b", "node-a", portA, wallB, bootFrom(stateB, wallB), atB)) {
+        exchangeUntilBothHeard(a, b, "after b restarted with its clock an hour back");
+        assertTrue(b.bootId() > firstBoot, "boot " + b.bootId() + " after " + firstBoot);
+        assertEquals(b.bootId(), atA.get(atA.size() - 1).advert().bootId(), "a believes b's new start");
+      }
+      assertEquals(replayedBefore, a.droppedCounts().getOrDefault(RejectReason.REPLAYED, 0L),
+          "none of the new start's adverts was taken for a replay: " + a.droppedCounts());
+    }
+  }
+
+  @Test
+  void withoutItsStateDirectoryTheSameRestartIsTakenForReplays() throws IOException {
+    AtomicLong wallA = new AtomicLong();
+    AtomicLong wallB = new AtomicLong();
+    int portA = FreePorts.udp();
+    int portB = FreePorts.udp();
+    try (AdvertTransport a = open(portA, "node-a", "node-b", portB, wallA, atA)) {
+      try (AdvertTransport b = open(portB, "node-b", "node-a", portA, wallB, atB)) {
+        exchangeUntilBothHeard(a, b, "before b restarts");
+      }
+      wallB.addAndGet(-HOUR);
+      int heard = atA.size();
+      try (AdvertTransport b = open(portB, "node-b", "node-a", portA, wallB, atB)) {
+        Await.until("a to drop b's new start as replays", WAIT, () -> {
+          b.send(advert("node-b", 0, 0, 0));
+          return a.droppedCounts().getOrDefault(RejectReason.REPLAYED, 0L) >= 3;
+        });
+      }
+      assertEquals(heard, atA.size(), "nothing of the new start was believed");
+    }
+  }
+
+  /** A sequencer whose bootId comes from {@link BootIds} in {@code stateDir}, read at the given clock. */
+  private static AdvertSequencer bootFrom(Path stateDir, AtomicLong wallOffset) {
+    LongSupplier wall = () -> System.currentTimeMillis() + wallOffset.get();
+    return new AdvertSequencer(BootIds.next(stateDir, wall.getAsLong()), wall);
+  }
+
   /** Each side sends until it has accepted a new advert of the other (bounded by {@link #WAIT}). */
   private void exchangeUntilBothHeard(AdvertTransport a, AdvertTransport b, String when) {
     int heardAtA = atA.size();
@@ -89,10 +143,15 @@ class WallClockStepTest {
   private static AdvertTransport open(int port, String self, String peer, int peerPort, AtomicLong wallOffset,
       List<PeerReport> heard) throws IOException {
     LongSupplier wall = () -> System.currentTimeMillis() + wallOffset.get();
+    return open(port, self, peer, peerPort, wallOffset, new AdvertSequencer(wall), heard);
+  }
+
+  private static AdvertTransport open(int port, String self, String peer, int peerPort, AtomicLong wallOffset,
+      AdvertSequencer sequencer, List<PeerReport> heard) throws IOException {
     AdvertTransport.Setup setup = AdvertTransport.Setup.of(new HostPort("127.0.0.1", port), self,
             Map.of(peer, new HostPort("127.0.0.1", peerPort)), new AdvertCodec(GROUP, KEY), RULES)
-        .withClocks(MONOTONIC, wall)
-        .withSequencer(new AdvertSequencer(wall));
+        .withClocks(MONOTONIC, () -> System.currentTimeMillis() + wallOffset.get())
+        .withSequencer(sequencer);
     return AdvertTransport.open(setup, x -> heard.add(new PeerReport(x, MONOTONIC.getAsLong())));
   }
 
