@@ -64,20 +64,24 @@ public final class LabClient {
     }
   }
 
-  private static Supplier<Optional<HostPort>> route(String spec) {
+  private static Route route(String spec) {
     if (spec.startsWith("sentinel=")) {
       List<HostPort> sentinels = Arrays.stream(spec.substring("sentinel=".length()).split(","))
           .map(HostPort::parse).toList();
-      return new SentinelRoute(sentinels, "mymaster", 300)::master;
+      SentinelRoute sentinel = new SentinelRoute(sentinels, "mymaster", 300);
+      return new Route(sentinel::master, sentinel::lastLookup);
     }
     Optional<HostPort> fixed = Optional.of(HostPort.parse(spec));
-    return () -> fixed;
+    return new Route(() -> fixed, () -> "");
   }
+
+  /** Where to write, and for the connect log how the last lookup went (Sentinel endpoints only). */
+  private record Route(Supplier<Optional<HostPort>> master, Supplier<String> lastLookup) {}
 
   /** How a run writes: a rate limit, padding, where failed attempts and connects are logged, timeouts. */
   private record Pace(int perSecond, int padBytes, Optional<Path> errorLog, Optional<Path> connectLog, int timeoutMs) {}
 
-  private static void write(RedisConnector connector, Supplier<Optional<HostPort>> route, Path acks, Path stop,
+  private static void write(RedisConnector connector, Route route, Path acks, Path stop,
       long max, long maxMs, String prefix, Pace pace) throws IOException {
     long deadline = System.nanoTime() + maxMs * 1_000_000;
     long interval = pace.perSecond() > 0 ? 1_000_000_000L / pace.perSecond() : 0;
@@ -102,7 +106,7 @@ public final class LabClient {
           nextAt = Math.max(nextAt + interval, System.nanoTime());
         }
         try {
-          Optional<HostPort> target = route.get();
+          Optional<HostPort> target = route.master().get();
           if (target.isEmpty()) {
             throw new JedisException("no master known");
           }
@@ -117,8 +121,9 @@ public final class LabClient {
               jedis = connector.connect(target.get(), pace.timeoutMs());
             } finally {
               if (connectOut != null) {
+                String lookup = route.lastLookup().get();
                 connectOut.write(connectStart + " " + (System.nanoTime() - t0) / 1_000_000 + " "
-                    + (jedis == null ? "failed" : "ok") + "\n");
+                    + (jedis == null ? "failed" : "ok") + (lookup.isEmpty() ? "" : " lookup: " + lookup) + "\n");
                 connectOut.flush();
               }
             }
